@@ -1,0 +1,116 @@
+"""Shared pydantic models: the contract between parser, extractor, engine and CLI."""
+from __future__ import annotations
+
+from datetime import date
+from typing import Literal, Optional, Union
+
+from pydantic import BaseModel, ConfigDict, Field
+
+Decision = Literal["Upheld", "Overturned"]
+Status = Literal["met", "not met", "insufficient", "no rule applies"]
+
+
+class Evidence(BaseModel):
+    """A quoted span: ``quote == text[start:end]`` of the text that was given."""
+
+    model_config = ConfigDict(frozen=True)
+    quote: str
+    start: int = Field(ge=0)
+    end: int = Field(ge=0)
+
+
+class Fact(BaseModel):
+    """One clinical fact read from a case summary.
+
+    ``name`` is declared in ``checker/lexicon/vocabulary.yaml``.
+    """
+
+    name: str
+    value: Union[bool, int, float, str, None] = True
+    negated: bool = False
+    historical: bool = False
+    hypothetical: bool = False
+    experiencer: Literal["patient", "other"] = "patient"
+    asserted_by: Literal["provider", "claims_administrator", "reviewer", "patient"] = "provider"
+    date: Optional[date] = None
+    evidence: Evidence
+
+
+class Request(BaseModel):
+    """A disputed item's text normalised into what the criteria need."""
+
+    text: str
+    category: Literal["imaging", "electrodiagnostic", "therapy", "other"] = "other"
+    modality: Optional[str] = None  # mri, ct, bone_scan, spect, dexa, xray, ultrasound, arthrogram, emg_ncs, emg, ncs, pt, ot, aquatic, chiro, acupuncture, ...
+    regions: list[str] = Field(default_factory=list)  # cervical, thoracic, lumbar, shoulder, elbow, hand_wrist, hip, knee, ankle_foot, pelvis, ...
+    laterality: Optional[Literal["left", "right", "bilateral"]] = None
+    contrast: Optional[Literal["with", "without", "with_and_without"]] = None
+    quantity: Optional[int] = None  # number of studies/units
+    sessions: Optional[int] = None  # total therapy visits requested
+    frequency_per_week: Optional[float] = None
+    weeks: Optional[float] = None
+    postsurgical: bool = False
+    repeat: bool = False
+    retrospective_date: Optional[date] = None
+    in_scope: bool = False  # True when the catalog covers this kind of request
+
+
+class Item(BaseModel):
+    """One disputed item of a letter, with the reviewer's outcome."""
+
+    index: int
+    text: str  # the request as the letter words it (the original request where modified)
+    decision: Decision
+    claims_administrator_guideline: str = ""
+    maximus_guideline: str = ""
+    rationale: str = ""
+
+
+class Letter(BaseModel):
+    """A parsed IMR final determination letter."""
+
+    path: str
+    layout: Literal["2013", "2016"]
+    case_number: Optional[str] = None
+    date_assigned: Optional[date] = None
+    date_of_injury: Optional[date] = None
+    decision_date: Optional[date] = None
+    ur_denial_date: Optional[date] = None
+    reviewer_specialty: Optional[str] = None
+    reviewer_licensure: Optional[str] = None
+    summary: str
+    summary_start: int = 0  # offset of the summary in ``text``
+    items: list[Item]
+    text: str = Field(default="", exclude=True, repr=False)  # the full extracted text
+
+
+class Citation(BaseModel):
+    source: str  # MTUS, ODG, ACR, ISCD, USPSTF, Labor Code, CCR
+    document: str
+    section: str = ""
+    edition: str = ""
+    confidence: Literal["verified", "commonly quoted", "uncertain", "corpus"] = "commonly quoted"
+
+
+class CriterionResult(BaseModel):
+    rule: str
+    title: str
+    effect: Literal["supports_certification", "supports_denial", "documentation_required"]
+    state: Literal["met", "not met", "unknown"]
+    citation: Citation
+    evidence: list[Evidence] = Field(default_factory=list)
+    documentation: str = ""
+
+
+class Result(BaseModel):
+    request: str
+    normalized: Optional[Request] = None
+    imr_outcome: Optional[Decision] = None
+    certify: Optional[bool] = None
+    status: Status
+    citations: list[Citation] = Field(default_factory=list)
+    rules: list[str] = Field(default_factory=list)
+    rationale: str = ""
+    evidence: list[Evidence] = Field(default_factory=list)
+    missing: list[str] = Field(default_factory=list)
+    criteria: list[CriterionResult] = Field(default_factory=list)
