@@ -1,0 +1,313 @@
+"""The ``imrcheck`` command line.
+
+Exit status: 0 when all went well; 1 when any input failed (every other result is still printed);
+2 for usage errors.
+"""
+from __future__ import annotations
+
+import json
+import sys
+from datetime import date
+from pathlib import Path
+from typing import Optional
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+app = typer.Typer(add_completion=False, no_args_is_help=True,
+                  help="Rule-based checker of California workers' compensation IMR criteria for imaging and therapy requests.")
+rules_app = typer.Typer(no_args_is_help=True, help="The criteria catalog: list, show, lint, test, schema.")
+app.add_typer(rules_app, name="rules")
+
+out = Console()
+err = Console(stderr=True)
+
+
+def _dump(obj) -> None:
+    sys.stdout.write(json.dumps(obj, ensure_ascii=False, sort_keys=False, default=str) + "\n")
+
+
+def _parse_date(value: Optional[str], what: str = "--as-of") -> Optional[date]:
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise typer.BadParameter(f"{value!r} is not a date (YYYY-MM-DD)", param_hint=what)
+
+
+def _read_text(path: Path) -> str:
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise ValueError(f"{path}: cannot read: {exc.strerror}") from None
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise ValueError(f"{path}: not UTF-8 text (byte {exc.start})") from None
+
+
+# ----------------------------------------------------------------------------------------------------------------
+@app.command()
+def parse(letters: list[Path] = typer.Argument(..., help="Letters (PDF or text)"),
+          as_json: bool = typer.Option(False, "--json", help="Print JSON")) -> None:
+    """Parse IMR final determination letters."""
+    from .letters import LetterError, parse_letter
+
+    failed = False
+    parsed, errors = [], []
+    for p in letters:
+        try:
+            letter = parse_letter(p)
+            parsed.append(letter.model_dump(mode="json"))
+        except LetterError as exc:
+            failed = True
+            errors.append({"path": str(p), "error": str(exc)})
+    if as_json:
+        _dump({"letters": parsed, "errors": errors})
+    else:
+        for letter in parsed:
+            t = Table(title=f"{letter['path']} ({letter.get('case_number') or 'no case number'}, {letter['layout']} layout)")
+            for col in ("#", "item", "decision", "MAXIMUS guideline"):
+                t.add_column(col, overflow="fold")
+            for it in letter["items"]:
+                t.add_row(str(it["index"]), it["text"], it["decision"], it["maximus_guideline"][:120])
+            out.print(t)
+        for e in errors:
+            err.print(f"[red]error[/red] {e['error']}")
+    raise typer.Exit(1 if failed else 0)
+
+
+@app.command()
+def facts(file: Path = typer.Argument(..., help="A case-summary text file"),
+          as_of: Optional[str] = typer.Option(None, "--as-of", help="Date of the request, YYYY-MM-DD"),
+          as_json: bool = typer.Option(False, "--json")) -> None:
+    """Extract clinical facts from a case summary."""
+    from .facts import extract_facts
+
+    try:
+        text = _read_text(file)
+    except ValueError as exc:
+        err.print(f"[red]error[/red] {exc}")
+        raise typer.Exit(1)
+    found = extract_facts(text, as_of=_parse_date(as_of))
+    if as_json:
+        _dump({"facts": [f.model_dump(mode="json") for f in found]})
+        return
+    t = Table(title=f"Facts in {file}")
+    for col in ("fact", "value", "flags", "evidence"):
+        t.add_column(col, overflow="fold")
+    for f in found:
+        flags = ",".join(k for k in ("negated", "historical", "hypothetical") if getattr(f, k))
+        if f.experiencer != "patient":
+            flags += ",other person"
+        t.add_row(f.name, "" if f.value is True else str(f.value), flags, f.evidence.quote)
+    out.print(t)
+
+
+def _print_result(r) -> None:
+    from rich.panel import Panel
+
+    colour = {"Upheld": "red", "Overturned": "green"}.get(r.imr_outcome or "", "yellow")
+    head = f"[bold]{r.request}[/bold]\n"
+    if r.imr_outcome:
+        head += f"likely IMR outcome: [{colour}]{r.imr_outcome}[/{colour}] ({'certify' if r.certify else 'not certified'}; criteria {r.status})\n"
+    else:
+        head += f"[yellow]{r.status}[/yellow]\n"
+    body = head + (r.rationale or "")
+    if r.citations:
+        body += "\n[dim]Source: " + "; ".join(f"{c.source} {c.document}, {c.section} ({c.edition})" for c in r.citations) + "[/dim]"
+    if r.missing:
+        body += "\n[bold]To document:[/bold]\n" + "\n".join(f"  - {m}" for m in r.missing)
+    out.print(Panel(body, expand=False))
+
+
+@app.command()
+def check(summary_file: Optional[Path] = typer.Argument(None, help="A case-summary text file"),
+          request: list[str] = typer.Option([], "--request", "-r", help="The requested item (repeatable)"),
+          as_of: Optional[str] = typer.Option(None, "--as-of", help="Date of the request, YYYY-MM-DD"),
+          batch: Optional[Path] = typer.Option(None, "--batch", help="JSON Lines: {id, summary, requests, as_of?}"),
+          as_json: bool = typer.Option(False, "--json")) -> None:
+    """Predict whether a request would pass IMR, with the criteria, evidence and what is missing."""
+    from .predict import default_checker
+
+    if batch is not None:
+        raise typer.Exit(_check_batch(batch, as_json))
+    if summary_file is None or not request:
+        raise typer.BadParameter("give SUMMARY_FILE and at least one --request (or --batch IN.jsonl)")
+    try:
+        text = _read_text(summary_file)
+    except ValueError as exc:
+        err.print(f"[red]error[/red] {exc}")
+        raise typer.Exit(1)
+    day = _parse_date(as_of)
+    checker = default_checker()
+    results = [checker.check(text, r, as_of=day) for r in request]
+    if as_json:
+        _dump({"results": [r.model_dump(mode="json") for r in results]})
+    else:
+        for r in results:
+            _print_result(r)
+
+
+def _check_batch(path: Path, as_json: bool) -> int:
+    from .predict import default_checker
+
+    checker = default_checker()
+    failed = 0
+    try:
+        fh = open(path, encoding="utf-8")
+    except OSError as exc:
+        err.print(f"[red]error[/red] {path}: cannot read: {exc.strerror}")
+        return 1
+    n = 0
+    with fh:
+        for lineno, line in enumerate(fh, 1):
+            if not line.strip():
+                continue
+            n += 1
+            rec_id = None
+            try:
+                rec = json.loads(line)
+                if not isinstance(rec, dict):
+                    raise ValueError("a line must be a JSON object")
+                rec_id = rec.get("id")
+                summary, reqs = rec["summary"], rec["requests"]
+                if not isinstance(summary, str) or not isinstance(reqs, list) or not all(isinstance(x, str) for x in reqs):
+                    raise ValueError("`summary` must be a string and `requests` a list of strings")
+                day = date.fromisoformat(rec["as_of"]) if rec.get("as_of") else None
+                results = [checker.check(summary, r, as_of=day).model_dump(mode="json") for r in reqs]
+                _dump({"id": rec_id, "results": results, "error": None})
+            except (ValueError, KeyError, TypeError) as exc:
+                failed += 1
+                msg = f"missing key {exc}" if isinstance(exc, KeyError) else str(exc)
+                _dump({"id": rec_id, "results": [], "error": f"{path}:{lineno}: {msg}"})
+    err.print(f"{n} lines: {n - failed} checked, {failed} errors")
+    return 1 if failed else 0
+
+
+@app.command()
+def evaluate(paths: list[Path] = typer.Argument(..., help="Letters or folders of letters (PDF, .txt)"),
+             as_json: bool = typer.Option(False, "--json"),
+             show_all: bool = typer.Option(False, "--all", help="List every scored item, not only the misses")) -> None:
+    """Predict every disputed item from its case summary and score against the real outcome."""
+    from rich.progress import Progress
+
+    from .evaluate import iter_letter_paths, run_evaluation
+
+    n = len(list(iter_letter_paths(paths)))
+    if as_json:
+        report = run_evaluation(paths)
+        _dump(report)
+    else:
+        with Progress(console=err, transient=True) as prog:
+            task = prog.add_task("letters", total=n)
+            report = run_evaluation(paths, progress=lambda: prog.advance(task))
+        _print_report(report, show_all)
+    raise typer.Exit(1 if report["errors"] else 0)
+
+
+def _fmt(x) -> str:
+    return "n/a" if x is None else f"{x:.3f}"
+
+
+def _print_report(report: dict, show_all: bool) -> None:
+    t = Table(title="Scored items (imaging, electrodiagnostic and therapy)")
+    for col in ("letter", "#", "request", "actual", "predicted", "cited", "reviewer", "rules"):
+        t.add_column(col, overflow="fold")
+    for r in report["results"]:
+        if r["predicted"] is None or (not show_all and r["predicted"] == r["actual"]):
+            continue
+        mark = "" if r["predicted"] == r["actual"] else "[red]"
+        t.add_row(r["letter"], str(r["item"]), r["request"][:70], r["actual"], f"{mark}{r['predicted']}",
+                  r["cited"] or "", r["actual_guideline"], ", ".join(r["rules"])[:80])
+    if t.row_count:
+        out.print(t)
+    c = report["confusion"]
+    out.print(f"letters {report['letters']} (parsed {report['letters_parsed']}), items {report['items']}, scored {report['scored']}")
+    out.print(f"accuracy {_fmt(report['accuracy'])}  balanced accuracy {_fmt(report['balanced_accuracy'])}  "
+              f"recall upheld {_fmt(report['recall']['Upheld'])} overturned {_fmt(report['recall']['Overturned'])}  "
+              f"citation agreement {_fmt(report['citation_agreement'])}")
+    out.print(f"confusion (actual -> predicted): Upheld {c['Upheld']}, Overturned {c['Overturned']}")
+    for cat, s in report["by_category"].items():
+        if s["scored"]:
+            out.print(f"  {cat}: {s['scored']} scored, accuracy {_fmt(s['accuracy'])}, balanced {_fmt(s['balanced_accuracy'])}")
+    for e in report["errors"]:
+        err.print(f"[red]error[/red] {e['error']}")
+
+
+# ----------------------------------------------------------------------------------------------------------------
+@rules_app.command("list")
+def rules_list(as_json: bool = typer.Option(False, "--json")) -> None:
+    """List the rules of the catalog."""
+    from .rules import default_rules
+
+    rules = default_rules()
+    if as_json:
+        _dump({"rules": [r.model_dump(mode="json", by_alias=True, exclude={"tests"}) for r in rules]})
+        return
+    t = Table(title=f"{len(rules)} rules")
+    for col in ("id", "modalities", "regions", "effect", "source"):
+        t.add_column(col, overflow="fold")
+    for r in rules:
+        t.add_row(r.id, ",".join(r.applies_to.modalities), ",".join(r.applies_to.regions), r.effect,
+                  f"{r.citation.source} {r.citation.section} {r.citation.table} {r.citation.page}".strip())
+    out.print(t)
+
+
+@rules_app.command("show")
+def rules_show(rule_id: str) -> None:
+    """Show one rule in full."""
+    import yaml
+
+    from .rules import default_rules
+
+    for r in default_rules():
+        if r.id == rule_id:
+            out.print(f"[bold]{r.id}[/bold]  ({r.file}:{r.line})")
+            out.print(yaml.safe_dump(r.model_dump(mode="json", by_alias=True, exclude={"file", "line"}, exclude_none=True),
+                                     sort_keys=False, allow_unicode=True))
+            return
+    err.print(f"[red]error[/red] no rule {rule_id!r}")
+    raise typer.Exit(1)
+
+
+@rules_app.command("schema")
+def rules_schema() -> None:
+    """Print the JSON Schema of a rule file (for editors)."""
+    from .rules import RuleFile
+
+    _dump(RuleFile.model_json_schema(by_alias=True))
+
+
+@rules_app.command("lint")
+def rules_lint(rules_dir: Optional[Path] = typer.Option(None, "--dir", help="Rules folder (default: rules/)")) -> None:
+    """Check the rule files: syntax and schema with file:line, duplicate ids, unknown facts, rules that cannot fire."""
+    from .lint import lint
+
+    problems = lint(rules_dir)
+    for p in problems:
+        typer.echo(p, err=True)
+    out.print(f"{len(problems)} problem(s)")
+    raise typer.Exit(1 if problems else 0)
+
+
+@rules_app.command("test")
+def rules_test(rules_dir: Optional[Path] = typer.Option(None, "--dir")) -> None:
+    """Run the example cases written beside each rule."""
+    from .lint import run_rule_tests
+
+    failures, total = run_rule_tests(rules_dir)
+    for f in failures:
+        typer.echo(f"FAIL {f}", err=True)
+    out.print(f"{total - len(failures)} passed, {len(failures)} failed")
+    raise typer.Exit(1 if failures else 0)
+
+
+def main() -> None:
+    app()
+
+
+if __name__ == "__main__":
+    main()

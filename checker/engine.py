@@ -1,0 +1,250 @@
+"""Compile YAML criteria to a durable_rules ruleset and evaluate cases on it.
+
+One case = one (case summary, request) pair. Its features go into the engine as a single
+fact with ``assert_fact``; every rule whose applicability, ``when`` and ``unless`` hold fires
+and records its id. Each case has its own session id, deleted after evaluation so the C
+engine's session table does not fill up.
+"""
+from __future__ import annotations
+
+import copy
+import hashlib
+import itertools
+from datetime import date
+from typing import Any, Iterable, Optional
+
+from .models import Fact, Request
+from .rules import REGIONS, AppliesTo, AtLeast, Group, Leaf, Rule, leaves, vocabulary
+
+UNKNOWN_NUMBER = -1
+_MAX_COMBINATIONS = 64
+
+
+# ----------------------------------------------------------------------------------------------------------------
+# features
+
+def fact_state(mentions: list[Fact]) -> str:
+    """Collapse the mentions of one flag fact into present / suspected / absent / unknown."""
+    own = [f for f in mentions if f.experiencer == "patient"]
+    if any(not f.negated and not f.hypothetical for f in own):
+        return "present"
+    if any(f.hypothetical and not f.negated for f in own):
+        return "suspected"
+    if any(f.negated for f in own):
+        return "absent"
+    return "unknown"
+
+
+def _number(v: Any) -> Optional[float]:
+    if isinstance(v, bool):
+        return None
+    if isinstance(v, (int, float)):
+        return float(v)
+    try:
+        return float(str(v).split("/")[0].split("-")[-1])
+    except (TypeError, ValueError):
+        return None
+
+
+def build_features(facts: list[Fact], request: Request, as_of: Optional[date]) -> dict[str, Any]:
+    """The flat feature record the engine sees: every attribute a rule can test is present."""
+    by_name: dict[str, list[Fact]] = {}
+    for f in facts:
+        by_name.setdefault(f.name, []).append(f)
+    feats: dict[str, Any] = {"case": 1}
+    for name, spec in vocabulary().items():
+        mentions = by_name.get(name, [])
+        kind = spec["kind"]
+        if kind == "flag":
+            feats[f"f_{name}"] = fact_state(mentions)
+        elif kind == "number":
+            nums = [n for n in (_number(f.value) for f in mentions if not f.negated) if n is not None]
+            if name == "pain_score" or name == "therapy_sessions_completed":
+                val = max(nums) if nums else None
+            else:
+                val = nums[0] if nums else None
+            feats[f"f_{name}"] = val if val is not None else UNKNOWN_NUMBER
+        else:
+            vals = [str(f.value) for f in mentions if not f.negated and f.value not in (None, True, False)]
+            feats[f"f_{name}"] = vals[0] if vals else "unknown"
+    # derived numbers
+    if feats.get("f_weeks_since_injury", UNKNOWN_NUMBER) == UNKNOWN_NUMBER and as_of and feats.get("f_date_of_injury", "unknown") != "unknown":
+        try:
+            doi = date.fromisoformat(feats["f_date_of_injury"])
+            if doi <= as_of:
+                feats["f_weeks_since_injury"] = round((as_of - doi).days / 7, 1)
+        except ValueError:
+            pass
+    if feats.get("f_therapy_sessions_completed", UNKNOWN_NUMBER) == UNKNOWN_NUMBER:
+        counts = [n for name in ("physical_therapy", "chiropractic", "acupuncture") for f in by_name.get(name, [])
+                  if not f.negated and not f.hypothetical and (n := _number(f.value)) is not None]
+        if counts:
+            feats["f_therapy_sessions_completed"] = max(counts)
+    # the request
+    feats["q_modality"] = request.modality or "unknown"
+    feats["q_category"] = request.category
+    feats["q_contrast"] = request.contrast or "unknown"
+    feats["q_laterality"] = request.laterality or "unknown"
+    for k in ("sessions", "weeks", "frequency_per_week", "quantity"):
+        v = getattr(request, k)
+        feats[f"q_{k}"] = float(v) if v is not None else UNKNOWN_NUMBER
+    feats["q_postsurgical"] = bool(request.postsurgical)
+    feats["q_repeat"] = bool(request.repeat)
+    regions = set(request.regions)
+    if regions & {"cervical", "thoracic", "lumbar"}:
+        regions.add("spine")
+    if not regions:
+        regions.add("unspecified")
+    for r in REGIONS:
+        feats[f"r_{r}"] = r in regions or r == "any"
+    feats["asof"] = (as_of or date.today()).toordinal()
+    return feats
+
+
+# ----------------------------------------------------------------------------------------------------------------
+# compiling conditions to durable_rules expressions
+
+def _negate(expr: dict) -> dict:
+    (op, arg), = expr.items()
+    if op == "$and":
+        return {"$or": [_negate(e) for e in arg]}
+    if op == "$or":
+        return {"$and": [_negate(e) for e in arg]}
+    flip = {"$neq": None, "$gte": "$lt", "$lt": "$gte", "$gt": "$lte", "$lte": "$gt"}
+    if op == "$neq":
+        return dict(arg)
+    if op in flip:
+        return {flip[op]: dict(arg)}
+    return {"$neq": {op: arg}}  # plain equality {key: value}
+
+
+def _join(op: str, parts: list[dict]) -> dict:
+    return parts[0] if len(parts) == 1 else {op: parts}
+
+
+def compile_node(node: Any) -> dict:
+    if isinstance(node, Leaf):
+        key = node.key
+        parts: list[dict] = []
+        if node.is_ is not None:
+            return _join("$or", [{key: v} for v in node.values()])
+        for op in ("gte", "gt", "lte", "lt"):
+            v = getattr(node, op)
+            if v is not None:
+                parts.append({f"${op}": {key: v}})
+                if op in ("lte", "lt"):
+                    parts.append({"$gte": {key: 0}})  # an unknown number (-1) never satisfies an upper bound
+        return _join("$and", parts)
+    if isinstance(node, Group):
+        if node.all is not None:
+            return _join("$and", [compile_node(c) for c in node.all])
+        if node.any is not None:
+            return _join("$or", [compile_node(c) for c in node.any])
+        if node.none is not None:
+            return _join("$and", [_negate(compile_node(c)) for c in node.none])
+        return compile_at_least(node.at_least)
+    raise TypeError(f"not a condition: {node!r}")
+
+
+def compile_at_least(al: AtLeast) -> dict:
+    kids = [compile_node(c) for c in al.of]
+    combos = list(itertools.combinations(kids, al.n))
+    if len(combos) > _MAX_COMBINATIONS:
+        raise ValueError(f"at_least {al.n} of {len(kids)} expands to {len(combos)} combinations (max {_MAX_COMBINATIONS})")
+    return _join("$or", [_join("$and", list(c)) for c in combos])
+
+
+def compile_applies(a: AppliesTo) -> list[dict]:
+    parts = [_join("$or", [{"q_modality": m} for m in a.modalities])]
+    if "any" not in a.regions:
+        parts.append(_join("$or", [{f"r_{r}": True} for r in a.regions]))
+    parts.append({"$gte": {"asof": a.in_force.from_.toordinal()}})
+    parts.append({"$lte": {"asof": a.in_force.to.toordinal()}})
+    if a.postsurgical is not None:
+        parts.append({"q_postsurgical": a.postsurgical})
+    return parts
+
+
+APPLIES = "#applies"
+
+
+def compile_rule(rule: Rule) -> dict[str, dict]:
+    """Two engine rules per criterion: ``ID#applies`` (it is in play) and ``ID`` (it is met)."""
+    applies = compile_applies(rule.applies_to)
+    if rule.applies_if is not None:
+        applies.append(compile_node(rule.applies_if))
+    met = applies + [compile_node(rule.when)] + [_negate(compile_node(u)) for u in rule.unless]
+    return {rule.id + APPLIES: {"all": [{"m": _join("$and", applies)}]},
+            rule.id: {"all": [{"m": _join("$and", met)}]}}
+
+
+# ----------------------------------------------------------------------------------------------------------------
+# the engine
+
+class Engine:
+    """A durable_rules ruleset built once from the catalog; ``evaluate`` per case."""
+
+    _registered: dict[str, "Engine"] = {}
+
+    def __init__(self, rules: Iterable[Rule]):
+        from durable.lang import get_host  # imported lazily: the C extension is heavy
+
+        self.rules = list(rules)
+        self.by_id = {r.id: r for r in self.rules}
+        spec: dict[str, dict] = {}
+        for r in self.rules:
+            spec.update(compile_rule(r))
+        digest = hashlib.sha1(repr(sorted(spec.items(), key=lambda kv: kv[0])).encode()).hexdigest()[:12]
+        self.name = f"imrcheck_{digest}"
+        self._fired: dict[str, list[str]] = {}
+        self._counter = itertools.count()
+        self.host = get_host()
+        if self.name in Engine._registered:  # a ruleset name can be registered once per process
+            self._fired = Engine._registered[self.name]._fired
+            self._counter = Engine._registered[self.name]._counter
+            return
+        ruleset: dict[str, dict] = {}
+        for rid, body in spec.items():
+            body = copy.deepcopy(body)  # registering deletes `run` from the dict it is given
+            body["run"] = self._recorder(rid)
+            ruleset[rid] = body
+        ruleset["__case__"] = {"all": [{"m": {"$ex": {"case": 1}}}], "run": self._recorder(None)}
+        self.host.set_rulesets({self.name: ruleset})
+        Engine._registered[self.name] = self
+
+    def _recorder(self, rid: Optional[str]):
+        fired = self._fired
+
+        def run(c):
+            lst = fired.setdefault(c.s.sid, [])
+            if rid is not None:
+                lst.append(rid)
+
+        return run
+
+    def evaluate(self, features: dict[str, Any]) -> tuple[list[str], list[str]]:
+        """(ids of rules in play, ids of rules met) for one case, in catalog order."""
+        sid = f"c{next(self._counter)}"
+        fact = dict(features)
+        fact["sid"] = sid
+        try:
+            self.host.assert_fact(self.name, fact)
+        finally:
+            try:
+                self.host.delete_state(self.name, sid)
+            except Exception:  # pragma: no cover - nothing to release
+                pass
+        fired = set(self._fired.pop(sid, []))
+        return ([r.id for r in self.rules if r.id + APPLIES in fired],
+                [r.id for r in self.rules if r.id in fired])
+
+
+def known(leaf: Leaf, feats: dict[str, Any]) -> bool:
+    v = feats.get(leaf.key)
+    return v not in ("unknown", UNKNOWN_NUMBER, None)
+
+
+def rule_is_unknown(rule: Rule, feats: dict[str, Any]) -> bool:
+    """True when every fact the rule's `when` reads is unknown for this case."""
+    fact_leaves = [lf for lf in leaves(rule.when) if lf.fact]
+    return bool(fact_leaves) and not any(known(lf, feats) for lf in fact_leaves)

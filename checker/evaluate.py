@@ -1,0 +1,192 @@
+"""Score predictions against the real outcomes of IMR letters.
+
+The evaluator is the only part that reads a letter's decisions and guideline lines; it hands the
+predictor the case summary, the request text and the request date only.
+"""
+from __future__ import annotations
+
+import re
+from datetime import date
+from pathlib import Path
+from typing import Iterable, Iterator, Optional
+
+from pydantic import BaseModel, Field
+
+from .letters import LetterError, parse_letter
+from .models import Letter, Result
+from .requests import normalize_request
+
+LETTER_SUFFIXES = (".pdf", ".txt")
+FAMILIES = ("MTUS", "ODG", "ACOEM", "ACR", "ISCD", "USPSTF", "other")
+
+
+class ItemResult(BaseModel):
+    letter: str
+    case_number: Optional[str] = None
+    item: int
+    request: str
+    category: str
+    modality: Optional[str] = None
+    regions: list[str] = Field(default_factory=list)
+    actual: str
+    predicted: Optional[str] = None
+    status: Optional[str] = None
+    cited: Optional[str] = None
+    actual_guideline: str = ""
+    rules: list[str] = Field(default_factory=list)
+    reviewer_specialty: Optional[str] = None
+
+
+class LetterOutcome(BaseModel):
+    path: str
+    letter: Optional[Letter] = None
+    items: list[ItemResult] = Field(default_factory=list)
+    predictions: list[Optional[Result]] = Field(default_factory=list)
+    error: Optional[str] = None
+
+
+# ----------------------------------------------------------------------------------------------------------------
+
+def iter_letter_paths(paths: Iterable[str | Path]) -> Iterator[Path]:
+    """Files as given; folders expanded to their .pdf/.txt letters, sorted."""
+    for p in paths:
+        p = Path(p)
+        if p.is_dir():
+            yield from sorted(q for q in p.rglob("*") if q.is_file() and q.suffix.lower() in LETTER_SUFFIXES)
+        else:
+            yield p
+
+
+_MONTHS = "January|February|March|April|May|June|July|August|September|October|November|December"
+_DATE_RE = re.compile(rf"\b(?:({_MONTHS})\s+(\d{{1,2}}),\s+(\d{{4}})|(\d{{1,2}})/(\d{{1,2}})/(\d{{2,4}}))\b")
+_MONTH_NUM = {m: i for i, m in enumerate(_MONTHS.split("|"), 1)}
+
+
+def dates_in(text: str) -> list[date]:
+    out = []
+    for m in _DATE_RE.finditer(text):
+        try:
+            if m.group(1):
+                out.append(date(int(m.group(3)), _MONTH_NUM[m.group(1)], int(m.group(2))))
+            else:
+                y = int(m.group(6))
+                y = y + 2000 if y < 100 else y
+                out.append(date(y, int(m.group(4)), int(m.group(5))))
+        except ValueError:
+            continue
+    return out
+
+
+def letter_as_of(letter: Letter) -> Optional[date]:
+    """The request's date as a reviewer knows it: the UR denial date, else the latest date in the summary."""
+    for d in (letter.ur_denial_date, letter.date_assigned):
+        if d:
+            return d
+    ds = [d for d in dates_in(letter.summary) if 1990 <= d.year <= 2100]
+    return max(ds) if ds else None
+
+
+_NOT_MTUS_RX = re.compile(r"did not base (?:their|his|her|the) decision on the mtus\.?")
+_FAMILY_CUES = [
+    ("MTUS", re.compile(r"\bmtus\b|chronic pain medical treatment|postsurgical treatment guidelines")),
+    ("ODG", re.compile(r"official disability guidelines|\bodg\b")),
+    ("ACR", re.compile(r"american college of radiology|\bacr\b")),
+    ("ISCD", re.compile(r"\biscd\b|international society for clinical densitometry")),
+    ("USPSTF", re.compile(r"uspstf|preventive services task force")),
+    ("ACOEM", re.compile(r"non-mtus[^.]*acoem|acoem[^.]*(?:3rd|third) ed")),  # ACOEM inside MTUS counts as MTUS
+]
+
+
+def guideline_families(text: str) -> list[str]:
+    """Guideline families named in a 'MAXIMUS guideline' line, the one relied on first."""
+    t = _NOT_MTUS_RX.sub(" ", text.lower())
+    found = sorted((m.start(), fam) for fam, rx in _FAMILY_CUES if (m := rx.search(t)))
+    return list(dict.fromkeys(f for _, f in found)) or ["other"]
+
+
+def citation_family(result: Optional[Result]) -> Optional[str]:
+    if result is None or not result.citations:
+        return None
+    src = result.citations[0].source
+    return "MTUS" if src in ("Labor Code", "CCR") else src
+
+
+# ----------------------------------------------------------------------------------------------------------------
+
+def evaluate_letter(path: str | Path, checker=None) -> LetterOutcome:
+    """Parse one letter, predict every in-scope item from the summary alone, and pair it with the real outcome."""
+    from .predict import default_checker
+
+    checker = checker or default_checker()
+    try:
+        letter = parse_letter(path)
+    except LetterError as exc:
+        return LetterOutcome(path=str(path), error=str(exc))
+    as_of = letter_as_of(letter)
+    out = LetterOutcome(path=str(path), letter=letter)
+    facts = None
+    for item in letter.items:
+        req = normalize_request(item.text, as_of=as_of)
+        pred: Optional[Result] = None
+        if req.in_scope:
+            if facts is None:
+                from .facts import extract_facts
+                facts = extract_facts(letter.summary, as_of=as_of)
+            pred = checker.check(letter.summary, req, as_of=as_of, facts=facts)
+        out.predictions.append(pred)
+        out.items.append(ItemResult(
+            letter=Path(path).name, case_number=letter.case_number, item=item.index, request=item.text,
+            category=req.category, modality=req.modality, regions=req.regions, actual=item.decision,
+            predicted=pred.imr_outcome if pred else None, status=pred.status if pred else None,
+            cited=citation_family(pred), actual_guideline=guideline_families(item.maximus_guideline)[0],
+            rules=pred.rules if pred else [], reviewer_specialty=letter.reviewer_specialty,
+        ))
+    return out
+
+
+def score(items: list[ItemResult]) -> dict:
+    scored = [i for i in items if i.predicted is not None]
+    labels = ("Upheld", "Overturned")
+    confusion = {a: {p: 0 for p in labels} for a in labels}
+    for i in scored:
+        confusion[i.actual][i.predicted] += 1
+    n = len(scored)
+    correct = sum(confusion[l][l] for l in labels)
+    recalls = {}
+    for l in labels:
+        tot = sum(confusion[l].values())
+        recalls[l] = confusion[l][l] / tot if tot else None
+    valid = [r for r in recalls.values() if r is not None]
+    cited = [i for i in scored if i.cited]
+    agree = sum(1 for i in cited if i.cited == i.actual_guideline)
+    return {
+        "scored": n,
+        "accuracy": round(correct / n, 4) if n else None,
+        "balanced_accuracy": round(sum(valid) / len(valid), 4) if valid else None,
+        "recall": {k: (round(v, 4) if v is not None else None) for k, v in recalls.items()},
+        "citation_agreement": round(agree / len(cited), 4) if cited else None,
+        "confusion": confusion,
+    }
+
+
+def run_evaluation(paths: Iterable[str | Path], checker=None, progress=None) -> dict:
+    outcomes: list[LetterOutcome] = []
+    for path in iter_letter_paths(paths):
+        outcomes.append(evaluate_letter(path, checker))
+        if progress:
+            progress()
+    items = [i for o in outcomes for i in o.items]
+    report = {
+        "letters": len(outcomes),
+        "letters_parsed": sum(1 for o in outcomes if o.error is None),
+        "items": len(items),
+    }
+    report.update(score(items))
+    by_cat: dict[str, dict] = {}
+    for cat in sorted({i.category for i in items}):
+        sub = [i for i in items if i.category == cat]
+        by_cat[cat] = {"items": len(sub), **score(sub)}
+    report["by_category"] = by_cat
+    report["errors"] = [{"path": o.path, "error": o.error} for o in outcomes if o.error]
+    report["results"] = [i.model_dump() for i in items]
+    return report

@@ -1,0 +1,131 @@
+"""Predict an IMR outcome for one request from the case summary, the request and its date.
+
+The predictor sees only what a reviewer sees before deciding: the clinical case summary,
+the request text and the date. It never reads a letter's decision, rationale or guideline lines.
+"""
+from __future__ import annotations
+
+import functools
+from datetime import date
+from typing import Any, Optional, Sequence
+
+from .engine import Engine, build_features, known, rule_is_unknown
+from .models import CriterionResult, Evidence, Fact, Request, Result
+from .requests import normalize_request
+from .rules import Rule, default_rules, rule_leaves
+
+_MAX_EVIDENCE_PER_RULE = 3
+
+
+class Checker:
+    """Rules and engine loaded once; ``check`` per case."""
+
+    def __init__(self, rules: Optional[Sequence[Rule]] = None):
+        self.rules = list(rules) if rules is not None else list(default_rules())
+        self.engine = Engine(self.rules)
+
+    # ------------------------------------------------------------------------------------------------
+    def check(self, summary: str, request: str | Request, as_of: Optional[date] = None,
+              facts: Optional[list[Fact]] = None) -> Result:
+        from .facts import extract_facts
+
+        req = request if isinstance(request, Request) else normalize_request(request, as_of=as_of)
+        if not req.in_scope:
+            return Result(request=req.text, normalized=req, status="no rule applies",
+                          rationale="Out of scope: the criteria catalog covers imaging, electrodiagnostic and therapy requests only.")
+        as_of = as_of or date.today()
+        if facts is None:
+            facts = extract_facts(summary, as_of=as_of)
+        feats = build_features(facts, req, as_of)
+        in_play, met = self.engine.evaluate(feats)
+        return decide(req, [self.engine.by_id[i] for i in in_play], set(met), feats, facts)
+
+
+def _evidence_for(rule: Rule, feats: dict[str, Any], facts: list[Fact]) -> list[Evidence]:
+    names = {lf.fact for lf in rule_leaves(rule) if lf.fact and known(lf, feats)}
+    out: list[Evidence] = []
+    for f in facts:
+        if f.name in names and f.experiencer == "patient":
+            out.append(f.evidence)
+            if len(out) >= _MAX_EVIDENCE_PER_RULE:
+                break
+    return out
+
+
+def _criterion(rule: Rule, met: bool, feats: dict[str, Any], facts: list[Fact]) -> CriterionResult:
+    state = "met" if met else ("unknown" if rule_is_unknown(rule, feats) else "not met")
+    return CriterionResult(rule=rule.id, title=rule.title, effect=rule.effect, state=state,
+                           citation=rule.citation.to_citation(), evidence=_evidence_for(rule, feats, facts),
+                           documentation=rule.documentation)
+
+
+def decide(req: Request, in_play: list[Rule], met: set[str], feats: dict[str, Any], facts: list[Fact]) -> Result:
+    """Combine the criteria in play into an outcome, following the MTUS-first search sequence.
+
+    * The governing source is the first tier (MTUS, then ODG/ACOEM, then ACR/ISCD/USPSTF) that has
+      criteria in play for this request; statute rules (Labor Code) always count.
+    * Overturned (certify) when a certification criterion of the governing tier is met, no denial
+      criterion of equal or higher precedence is met, and every required documentation is present.
+    * Otherwise Upheld: "not met" when the summary speaks to the criteria, "insufficient" when every
+      fact they read is unknown.
+    """
+    if not in_play:
+        return Result(request=req.text, normalized=req, status="no rule applies",
+                      rationale=f"No criterion in the catalog covers {req.modality} of {', '.join(req.regions) or 'this region'}.")
+    statute = [r for r in in_play if r.citation.source in ("Labor Code", "CCR")]
+    guideline = [r for r in in_play if r not in statute]
+    tier = min((r.tier for r in guideline), default=1)
+    governing = [r for r in guideline if r.tier == tier] + statute
+    criteria = [_criterion(r, r.id in met, feats, facts) for r in governing]
+
+    cert = [r for r in governing if r.effect == "supports_certification" and r.id in met]
+    denial = [r for r in governing if r.effect == "supports_denial" and r.id in met]
+    docs_missing = [r for r in governing if r.effect == "documentation_required" and r.id not in met]
+    best_cert = max((r.precedence for r in cert), default=None)
+    best_denial = max((r.precedence for r in denial), default=None)
+    certify = bool(cert) and not docs_missing and (best_denial is None or best_cert > best_denial)
+
+    if certify:
+        decisive = [r for r in cert if r.precedence == best_cert]
+        status = "met"
+    else:
+        winning_denial = [r for r in denial if best_cert is None or r.precedence >= best_cert]
+        decisive = winning_denial or docs_missing or [r for r in governing if r.effect == "supports_certification"]
+        known_any = any(c.state != "unknown" for c in criteria if c.effect != "supports_denial") or bool(denial)
+        status = "not met" if known_any else "insufficient"
+
+    by_id = {c.rule: c for c in criteria}
+    evidence: list[Evidence] = []
+    for r in decisive:
+        for e in by_id[r.id].evidence:
+            if e not in evidence:
+                evidence.append(e)
+    citations = []
+    for r in sorted(decisive, key=lambda r: r.tier):
+        c = r.citation.to_citation()
+        if c not in citations:
+            citations.append(c)
+    missing: list[str] = []
+    if not certify:
+        for r in winning_denial if denial else []:
+            if r.documentation and r.documentation not in missing:
+                missing.append(r.documentation)
+        for r in docs_missing + [r for r in governing if r.effect == "supports_certification" and r.id not in met]:
+            if r.documentation and r.documentation not in missing:
+                missing.append(r.documentation)
+    rationale = " ".join(dict.fromkeys(r.rationale.strip() for r in decisive))
+    if evidence:
+        rationale += " Evidence: " + "; ".join(f'"{e.quote}"' for e in evidence[:3]) + "."
+    return Result(request=req.text, normalized=req, imr_outcome="Overturned" if certify else "Upheld",
+                  certify=certify, status=status, citations=citations, rules=[r.id for r in decisive],
+                  rationale=rationale, evidence=evidence, missing=missing, criteria=criteria)
+
+
+@functools.lru_cache(maxsize=1)
+def default_checker() -> Checker:
+    return Checker()
+
+
+def check(summary: str, request: str | Request, as_of: Optional[date] = None) -> Result:
+    """Public API: ``from checker import check``."""
+    return default_checker().check(summary, request, as_of=as_of)

@@ -1,0 +1,346 @@
+"""The criteria catalog: YAML rule files, their pydantic schema, loading and linting.
+
+A rule file holds the rules of one guideline section::
+
+    source: MTUS
+    rules:
+      - id: mtus.acoem04.ch08.imaging-red-flag
+        title: ...
+        applies_to: {modalities: [mri, ct], regions: [cervical], in_force: {from: 2004-01-01, to: 2017-11-30}}
+        when: {any: [{fact: red_flag_cancer, is: [present, suspected]}, ...]}
+        unless: [...]
+        effect: supports_certification
+        citation: {source: MTUS, document: ..., section: ..., table: ..., page: ..., edition: ..., confidence: ...}
+        rationale: ...
+        documentation: ...
+        tests: [{text: ..., request: ..., expect: met}, ...]
+
+Conditions are trees: ``{all: [...]}``, ``{any: [...]}``, ``{none: [...]}``,
+``{at_least: {n: 2, of: [...]}}`` or a leaf ``{fact: NAME, is: present}`` /
+``{fact: age, gte: 65}`` / ``{request: sessions, gt: 10}``.
+"""
+from __future__ import annotations
+
+import functools
+import os
+from datetime import date
+from pathlib import Path
+from typing import Annotated, Any, Literal, Optional, Union
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag, ValidationError, field_validator, model_validator
+
+from .models import Citation
+
+RULES_DIR = Path(os.environ.get("IMRCHECK_RULES", Path(__file__).resolve().parent.parent / "rules"))
+VOCABULARY_FILE = Path(__file__).resolve().parent / "lexicon" / "vocabulary.yaml"
+
+FLAG_STATES = ("present", "suspected", "absent", "unknown")
+REQUEST_FIELDS = {
+    "modality": "category",
+    "category": "category",
+    "contrast": "category",
+    "laterality": "category",
+    "sessions": "number",
+    "weeks": "number",
+    "frequency_per_week": "number",
+    "quantity": "number",
+    "postsurgical": "bool",
+    "repeat": "bool",
+}
+MODALITIES = (
+    "mri", "ct", "bone_scan", "spect", "dexa", "xray", "ultrasound", "arthrogram", "myelogram", "pet",
+    "emg_ncs", "emg", "ncs", "pt", "ot", "aquatic", "chiro", "acupuncture", "massage", "work_conditioning",
+)
+REGIONS = (
+    "cervical", "thoracic", "lumbar", "sacroiliac", "spine", "shoulder", "elbow", "hand_wrist", "hip", "pelvis",
+    "knee", "ankle_foot", "head", "chest", "abdomen", "upper_extremity", "lower_extremity", "unspecified", "any",
+)
+# The evidence search sequence of 8 CCR 9792.21.1: MTUS first, then ODG/ACOEM, then other national guidelines.
+SOURCE_TIER = {"MTUS": 1, "Labor Code": 1, "CCR": 1, "ODG": 2, "ACOEM": 2, "ACR": 3, "ISCD": 3, "USPSTF": 3, "AAOS": 3}
+
+
+class RuleError(Exception):
+    """A rule file that cannot be loaded; names the file and line."""
+
+    def __init__(self, path: str, line: Optional[int], message: str):
+        self.path, self.line, self.message = path, line, message
+        where = f"{path}:{line}" if line else path
+        super().__init__(f"{where}: {message}")
+
+
+@functools.lru_cache(maxsize=1)
+def vocabulary() -> dict[str, dict]:
+    with open(VOCABULARY_FILE, encoding="utf-8") as fh:
+        return yaml.safe_load(fh)["facts"]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
+
+class Leaf(_Strict):
+    fact: Optional[str] = None
+    request: Optional[str] = None
+    is_: Optional[Union[str, bool, list[str]]] = Field(default=None, alias="is")
+    gte: Optional[float] = None
+    gt: Optional[float] = None
+    lte: Optional[float] = None
+    lt: Optional[float] = None
+
+    @model_validator(mode="after")
+    def _check(self) -> "Leaf":
+        if (self.fact is None) == (self.request is None):
+            raise ValueError("a condition names exactly one of `fact` or `request`")
+        tests = [k for k in ("is_", "gte", "gt", "lte", "lt") if getattr(self, k) is not None]
+        if not tests:
+            raise ValueError("a condition needs a test: is, gte, gt, lte or lt")
+        if self.fact is not None:
+            vocab = vocabulary()
+            if self.fact not in vocab:
+                raise ValueError(f"unknown fact {self.fact!r}: the extractor declares no such fact (checker/lexicon/vocabulary.yaml)")
+            kind = vocab[self.fact]["kind"]
+            if kind == "flag":
+                if tests != ["is_"]:
+                    raise ValueError(f"flag fact {self.fact!r} is tested with `is` ({', '.join(FLAG_STATES)})")
+                for v in self.values():
+                    if v not in FLAG_STATES:
+                        raise ValueError(f"flag fact {self.fact!r}: state {v!r} is not one of {FLAG_STATES}")
+            elif kind == "number" and "is_" in tests:
+                raise ValueError(f"number fact {self.fact!r} is tested with gte/gt/lte/lt")
+            elif kind == "category":
+                allowed = vocab[self.fact].get("values")
+                for v in self.values():
+                    if allowed and v not in allowed and v != "unknown":
+                        raise ValueError(f"category fact {self.fact!r}: value {v!r} is not one of {allowed}")
+        else:
+            if self.request not in REQUEST_FIELDS:
+                raise ValueError(f"unknown request field {self.request!r}; known: {sorted(REQUEST_FIELDS)}")
+            kind = REQUEST_FIELDS[self.request]
+            if kind == "number" and "is_" in tests:
+                raise ValueError(f"request field {self.request!r} is a number: use gte/gt/lte/lt")
+            if kind in ("category", "bool") and tests != ["is_"]:
+                raise ValueError(f"request field {self.request!r} is tested with `is`")
+        return self
+
+    def values(self) -> list:
+        if self.is_ is None:
+            return []
+        return list(self.is_) if isinstance(self.is_, list) else [self.is_]
+
+    @property
+    def key(self) -> str:
+        return f"f_{self.fact}" if self.fact else f"q_{self.request}"
+
+
+class AtLeast(_Strict):
+    n: int = Field(ge=1)
+    of: list["Node"]
+
+    @model_validator(mode="after")
+    def _check(self) -> "AtLeast":
+        if self.n > len(self.of):
+            raise ValueError(f"at_least n={self.n} but only {len(self.of)} conditions: it can never fire")
+        return self
+
+
+class Group(_Strict):
+    all: Optional[list["Node"]] = None
+    any: Optional[list["Node"]] = None
+    none: Optional[list["Node"]] = None
+    at_least: Optional[AtLeast] = None
+
+    @model_validator(mode="after")
+    def _check(self) -> "Group":
+        given = [k for k in ("all", "any", "none", "at_least") if getattr(self, k) is not None]
+        if len(given) != 1:
+            raise ValueError("a group has exactly one of all, any, none, at_least")
+        lst = getattr(self, given[0])
+        if isinstance(lst, list) and not lst:
+            raise ValueError(f"`{given[0]}` is empty")
+        return self
+
+
+def _node_kind(v: Any) -> str:
+    if isinstance(v, dict):
+        return "group" if any(k in v for k in ("all", "any", "none", "at_least")) else "leaf"
+    return "group" if isinstance(v, Group) else "leaf"
+
+
+Node = Annotated[Union[Annotated[Group, Tag("group")], Annotated[Leaf, Tag("leaf")]], Discriminator(_node_kind)]
+AtLeast.model_rebuild()
+Group.model_rebuild()
+
+
+class InForce(_Strict):
+    from_: date = Field(default=date(1900, 1, 1), alias="from")
+    to: date = date(2999, 12, 31)
+
+
+class AppliesTo(_Strict):
+    modalities: list[str]
+    regions: list[str] = Field(default_factory=lambda: ["any"])
+    in_force: InForce = Field(default_factory=InForce)
+    postsurgical: Optional[bool] = None  # None: either; True: only post-surgical requests; False: only non post-surgical
+
+    @field_validator("modalities")
+    @classmethod
+    def _mods(cls, v: list[str]) -> list[str]:
+        bad = [m for m in v if m not in MODALITIES]
+        if bad:
+            raise ValueError(f"unknown modalities {bad}; known: {list(MODALITIES)}")
+        return v
+
+    @field_validator("regions")
+    @classmethod
+    def _regions(cls, v: list[str]) -> list[str]:
+        bad = [r for r in v if r not in REGIONS]
+        if bad:
+            raise ValueError(f"unknown regions {bad}; known: {list(REGIONS)}")
+        return v
+
+
+class RuleCitation(_Strict):
+    source: Literal["MTUS", "ODG", "ACOEM", "ACR", "ISCD", "USPSTF", "AAOS", "Labor Code", "CCR"]
+    document: str
+    section: str
+    table: str = ""
+    page: str = ""
+    edition: str
+    confidence: Literal["verified", "commonly quoted", "uncertain", "corpus"]
+    confirmed_in: str = ""  # where the criterion was confirmed (public source or corpus letters)
+
+    def to_citation(self) -> Citation:
+        where = ", ".join(x for x in (self.section, self.table, f"p. {self.page}" if self.page else "") if x)
+        return Citation(source=self.source, document=self.document, section=where, edition=self.edition,
+                        confidence=self.confidence)
+
+
+class RuleTest(_Strict):
+    text: str
+    request: str
+    as_of: Optional[date] = None
+    expect: Literal["met", "not met", "unknown"]
+
+
+class Rule(_Strict):
+    id: str = Field(pattern=r"^[a-z0-9][a-z0-9.\-]*$")
+    title: str
+    applies_to: AppliesTo
+    applies_if: Optional[Node] = None  # a further precondition, e.g. "prior therapy was given"
+    when: Node
+    unless: list[Node] = Field(default_factory=list)
+    effect: Literal["supports_certification", "supports_denial", "documentation_required"]
+    precedence: int = 0  # higher wins where effects conflict
+    citation: RuleCitation
+    rationale: str
+    documentation: str
+    tests: list[RuleTest] = Field(default_factory=list)
+    # filled by the loader
+    file: str = ""
+    line: int = 0
+
+    @property
+    def tier(self) -> int:
+        return SOURCE_TIER[self.citation.source]
+
+
+class RuleFile(_Strict):
+    rules: list[Rule]
+
+
+# ----------------------------------------------------------------------------------------------------------------
+# loading with file:line errors
+
+def _line_of(root: yaml.Node, loc: tuple) -> Optional[int]:
+    """Line (1-based) of the YAML node at a pydantic error location."""
+    node, line = root, root.start_mark.line + 1
+    for part in loc:
+        if isinstance(node, yaml.MappingNode):
+            nxt = None
+            for k, v in node.value:
+                if k.value == part or (part == "is_" and k.value == "is") or (part == "from_" and k.value == "from"):
+                    nxt = v
+                    line = k.start_mark.line + 1
+                    break
+            if nxt is None:
+                continue  # union branch names (Group, Leaf) are not in the YAML
+            node = nxt
+        elif isinstance(node, yaml.SequenceNode) and isinstance(part, int) and part < len(node.value):
+            node = node.value[part]
+            line = node.start_mark.line + 1
+    return line
+
+
+def load_file(path: Path) -> list[Rule]:
+    text = path.read_text(encoding="utf-8")
+    try:
+        root = yaml.compose(text)
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        raise RuleError(str(path), mark.line + 1 if mark else None, f"YAML syntax error: {getattr(exc, 'problem', exc)}") from None
+    if not isinstance(data, dict) or root is None:
+        raise RuleError(str(path), 1, "a rule file is a mapping with a `rules:` list")
+    try:
+        rf = RuleFile.model_validate(data)
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        loc = tuple(p for p in err["loc"] if p not in ("group", "leaf"))
+        line = _line_of(root, loc)
+        where = ".".join(str(p) for p in loc)
+        raise RuleError(str(path), line, f"{where}: {err['msg']}") from None
+    rules_node = dict((k.value, v) for k, v in root.value).get("rules")
+    for i, rule in enumerate(rf.rules):
+        rule.file = str(path)
+        rule.line = rules_node.value[i].start_mark.line + 1 if rules_node is not None else 0
+    return rf.rules
+
+
+def load_rules(rules_dir: Path | str | None = None) -> list[Rule]:
+    """Load every rule file below ``rules_dir``; all or nothing."""
+    base = Path(rules_dir) if rules_dir else RULES_DIR
+    if not base.is_dir():
+        raise RuleError(str(base), None, "rules folder not found")
+    rules: list[Rule] = []
+    seen: dict[str, Rule] = {}
+    for path in sorted(base.rglob("*.yaml")):
+        for rule in load_file(path):
+            if rule.id in seen:
+                raise RuleError(str(path), rule.line, f"duplicate rule id {rule.id!r} (first at {seen[rule.id].file}:{seen[rule.id].line})")
+            seen[rule.id] = rule
+            rules.append(rule)
+    if not rules:
+        raise RuleError(str(base), None, "no rules found")
+    return rules
+
+
+@functools.lru_cache(maxsize=4)
+def default_rules(rules_dir: str | None = None) -> tuple[Rule, ...]:
+    return tuple(load_rules(rules_dir))
+
+
+def leaves(node: Any) -> list[Leaf]:
+    if isinstance(node, Leaf):
+        return [node]
+    out: list[Leaf] = []
+    for k in ("all", "any", "none"):
+        for child in getattr(node, k) or []:
+            out.extend(leaves(child))
+    if getattr(node, "at_least", None):
+        for child in node.at_least.of:
+            out.extend(leaves(child))
+    return out
+
+
+def rule_leaves(rule: Rule) -> list[Leaf]:
+    """Every condition leaf a rule reads: applies_if, when and unless."""
+    out = leaves(rule.applies_if) if rule.applies_if is not None else []
+    out += leaves(rule.when)
+    for u in rule.unless:
+        out += leaves(u)
+    return out
+
+
+def rule_facts(rule: Rule) -> list[str]:
+    return list(dict.fromkeys(lf.fact for lf in rule_leaves(rule) if lf.fact))

@@ -1,0 +1,151 @@
+"""The criteria catalog: loading, schema errors with file:line, compiling, the engine."""
+from __future__ import annotations
+
+import json
+import textwrap
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from checker.engine import Engine, build_features, compile_node
+from checker.lint import eval_expr, lint
+from checker.models import Request
+from checker.rules import RuleError, RuleFile, load_file, load_rules
+
+GOOD_RULE = """
+rules:
+  - id: test.mri.red-flag
+    title: MRI for a red flag
+    applies_to: {modalities: [mri], regions: [lumbar]}
+    when:
+      any:
+        - {fact: red_flag_cancer, is: [present, suspected]}
+        - {fact: age, gte: 70}
+    effect: supports_certification
+    citation: {source: MTUS, document: Doc, section: Sec, edition: "2004", confidence: uncertain}
+    rationale: r
+    documentation: d
+    tests:
+      - {text: "History of cancer.", request: "MRI of the lumbar spine", expect: met}
+      - {text: "No cancer.", request: "MRI of the lumbar spine", expect: not met}
+"""
+
+
+def write(tmp_path: Path, name: str, text: str) -> Path:
+    p = tmp_path / name
+    p.write_text(textwrap.dedent(text), encoding="utf-8")
+    return p
+
+
+def test_catalog_loads_and_lints_clean():
+    rules = load_rules()
+    assert len(rules) >= 10
+    assert lint() == []
+    for r in rules:
+        assert r.citation.source and r.citation.document and r.citation.edition and r.citation.confidence
+
+
+def test_good_rule_file_loads(tmp_path):
+    rules = load_file(write(tmp_path, "a.yaml", GOOD_RULE))
+    assert [r.id for r in rules] == ["test.mri.red-flag"]
+    assert rules[0].line == 3
+
+
+def test_yaml_syntax_error_names_file_and_line(tmp_path):
+    p = write(tmp_path, "bad.yaml", "rules:\n  - id: x\n    title: [unclosed\n")
+    with pytest.raises(RuleError) as ei:
+        load_file(p)
+    assert "bad.yaml:" in str(ei.value) and ei.value.line is not None
+
+
+def test_unknown_fact_is_refused_with_line(tmp_path):
+    p = write(tmp_path, "f.yaml", GOOD_RULE.replace("red_flag_cancer", "red_flag_dragons"))
+    with pytest.raises(RuleError) as ei:
+        load_file(p)
+    assert "red_flag_dragons" in str(ei.value)
+    assert ei.value.line == 8  # the line of the offending condition
+
+
+def test_unknown_key_is_refused(tmp_path):
+    p = write(tmp_path, "k.yaml", GOOD_RULE.replace("    effect: supports_certification", "    effect: supports_certification\n    colour: red"))
+    with pytest.raises(RuleError) as ei:
+        load_file(p)
+    assert "colour" in str(ei.value) and "k.yaml:" in str(ei.value)
+
+
+def test_flag_fact_with_bad_state(tmp_path):
+    p = write(tmp_path, "s.yaml", GOOD_RULE.replace("is: [present, suspected]", "is: maybe"))
+    with pytest.raises(RuleError, match="maybe"):
+        load_file(p)
+
+
+def test_duplicate_ids_refused_and_nothing_half_loaded(tmp_path):
+    write(tmp_path, "a.yaml", GOOD_RULE)
+    write(tmp_path, "b.yaml", GOOD_RULE)
+    with pytest.raises(RuleError, match="duplicate rule id"):
+        load_rules(tmp_path)
+    problems = lint(tmp_path)
+    assert any("duplicate rule id" in p for p in problems)
+
+
+def test_lint_reports_conflicts_without_precedence(tmp_path):
+    write(tmp_path, "a.yaml", GOOD_RULE)
+    deny = GOOD_RULE.replace("test.mri.red-flag", "test.mri.deny").replace("supports_certification", "supports_denial")
+    write(tmp_path, "b.yaml", deny)
+    problems = lint(tmp_path)
+    assert any("can both be met" in p for p in problems)
+
+
+def test_at_least_that_can_never_fire_is_refused(tmp_path):
+    bad = GOOD_RULE.replace("      any:\n", "      at_least:\n        n: 3\n        of:\n").replace(
+        "        - {fact: red_flag_cancer", "          - {fact: red_flag_cancer").replace("        - {fact: age", "          - {fact: age")
+    with pytest.raises(RuleError, match="never fire"):
+        load_file(write(tmp_path, "n.yaml", bad))
+
+
+def test_schema_export_is_json_schema():
+    schema = RuleFile.model_json_schema(by_alias=True)
+    assert schema["type"] == "object" and "rules" in schema["properties"]
+    json.dumps(schema)
+
+
+# ---------------------------------------------------------------------------------------------- compiling
+
+def test_compile_none_negates_each_condition():
+    from checker.rules import Group
+
+    g = Group.model_validate({"none": [{"fact": "red_flag_cancer", "is": "present"}, {"fact": "age", "gte": 70}]})
+    expr = compile_node(g)
+    assert eval_expr(expr, {"f_red_flag_cancer": "absent", "f_age": 40})
+    assert not eval_expr(expr, {"f_red_flag_cancer": "present", "f_age": 40})
+    assert not eval_expr(expr, {"f_red_flag_cancer": "absent", "f_age": 80})
+
+
+def test_compile_at_least_and_unknown_numbers():
+    from checker.rules import Group
+
+    g = Group.model_validate({"at_least": {"n": 2, "of": [
+        {"fact": "motor_weakness", "is": "present"}, {"fact": "reflex_change", "is": "present"},
+        {"request": "sessions", "lte": 10}]}})
+    expr = compile_node(g)
+    base = {"f_motor_weakness": "present", "f_reflex_change": "absent", "q_sessions": -1}
+    assert not eval_expr(expr, base)  # an unknown number does not satisfy lte
+    assert eval_expr(expr, {**base, "q_sessions": 8})
+    assert eval_expr(expr, {**base, "f_reflex_change": "present"})
+
+
+def test_engine_evaluates_many_cases_and_releases_state(tmp_path):
+    rules = load_file(write(tmp_path, "a.yaml", GOOD_RULE))
+    eng = Engine(rules)
+    req = Request(text="MRI lumbar", category="imaging", modality="mri", regions=["lumbar"], in_scope=True)
+    feats = build_features([], req, date(2016, 1, 1))
+    for i in range(5000):  # without delete_state the engine's session table fills up
+        feats["f_age"] = 75 if i % 2 else 40
+        in_play, met = eng.evaluate(feats)
+        assert in_play == ["test.mri.red-flag"]
+        assert met == (["test.mri.red-flag"] if i % 2 else [])
+    other = build_features([], Request(text="MRI knee", category="imaging", modality="mri", regions=["knee"], in_scope=True), date(2016, 1, 1))
+    assert eng.evaluate(other) == ([], [])
+    # a second Engine over the same rules reuses the registered ruleset
+    assert Engine(rules).evaluate(feats)[0] == ["test.mri.red-flag"]
