@@ -20,8 +20,8 @@ app = typer.Typer(add_completion=False, no_args_is_help=True,
 rules_app = typer.Typer(no_args_is_help=True, help="The criteria catalog: list, show, lint, test, schema.")
 app.add_typer(rules_app, name="rules")
 
-out = Console()
-err = Console(stderr=True)
+out = Console(width=None if sys.stdout.isatty() else 160)
+err = Console(stderr=True, width=None if sys.stderr.isatty() else 160)
 
 
 def _dump(obj) -> None:
@@ -235,6 +235,54 @@ def _print_report(report: dict, show_all: bool) -> None:
             out.print(f"  {cat}: {s['scored']} scored, accuracy {_fmt(s['accuracy'])}, balanced {_fmt(s['balanced_accuracy'])}")
     for e in report["errors"]:
         err.print(f"[red]error[/red] {e['error']}")
+
+
+@app.command()
+def why(letter: Path = typer.Argument(..., help="An IMR letter (PDF or text)"),
+        item: Optional[int] = typer.Option(None, "--item", help="Only item N (1-based)"),
+        as_json: bool = typer.Option(False, "--json")) -> None:
+    """Explain each disputed item of a letter criterion by criterion, with quotes from the letter."""
+    from rich.panel import Panel
+
+    from .explain import explain_letter
+    from .letters import LetterError, parse_letter
+
+    try:
+        parsed = parse_letter(letter)
+    except LetterError as exc:
+        err.print(f"[red]error[/red] {exc}")
+        raise typer.Exit(1)
+    expl = explain_letter(parsed, item=item)
+    if item is not None and not expl:
+        err.print(f"[red]error[/red] {letter}: no item {item} (the letter has {len(parsed.items)})")
+        raise typer.Exit(2)
+    if as_json:
+        _dump({"letter": str(letter), "case_number": parsed.case_number,
+               "items": [e.model_dump(mode="json") for e in expl]})
+        return
+    for e in expl:
+        if e.predicted is None:
+            out.print(Panel(f"[bold]{e.request}[/bold]\nreal outcome: {e.actual}\n[yellow]{e.status}[/yellow]: "
+                            "no criterion in the catalog covers this kind of request.", title=f"item {e.item}", expand=False))
+            continue
+        mark = "[green]agrees[/green]" if e.agrees else "[red]disagrees[/red]"
+        lines = [f"[bold]{e.request}[/bold]",
+                 f"real outcome: [bold]{e.actual}[/bold]   predicted: [bold]{e.predicted}[/bold] ({e.status}) {mark}",
+                 f"reviewer relied on: {', '.join(e.reviewer_guideline)}   we cite: {', '.join(e.our_guideline) or '-'}"]
+        decisive = sorted(e.criteria, key=lambda c: (c.state != "met", c.effect != "supports_denial"))[:3]
+        for c in decisive:
+            colour = {"met": "green", "not met": "red", "unknown": "yellow"}[c.state]
+            lines.append(f"  [{colour}]{c.state:>8}[/{colour}]  {c.title}  [dim]({c.citation.source}, {c.citation.section})[/dim]")
+            for ev in c.evidence[:2]:
+                lines.append(f'            "{ev.quote}" [dim]@{ev.start}-{ev.end}[/dim]')
+        if len(e.criteria) > 3:
+            lines.append(f"  [dim]... {len(e.criteria) - 3} more criteria with --json[/dim]")
+        for w in e.would_change_if[:3]:
+            lines.append(f"  -> {w}")
+        if e.reasons_shared or e.reasons_reviewer_only or e.reasons_ours_only:
+            lines.append(f"  reasons shared with the reviewer: {', '.join(e.reasons_shared) or 'none'}; "
+                         f"reviewer only: {', '.join(e.reasons_reviewer_only) or 'none'}; ours only: {', '.join(e.reasons_ours_only) or 'none'}")
+        out.print(Panel("\n".join(lines), title=f"item {e.item}", expand=False))
 
 
 # ----------------------------------------------------------------------------------------------------------------

@@ -90,9 +90,7 @@ def build_features(facts: list[Fact], request: Request, as_of: Optional[date]) -
         feats[f"q_{k}"] = float(v) if v is not None else UNKNOWN_NUMBER
     feats["q_postsurgical"] = bool(request.postsurgical)
     feats["q_repeat"] = bool(request.repeat)
-    regions = set(request.regions)
-    if regions & {"cervical", "thoracic", "lumbar"}:
-        regions.add("spine")
+    regions = set(request.regions)  # "spine" stays the whole or unspecified spine; it is not implied by a segment
     if not regions:
         regions.add("unspecified")
     for r in REGIONS:
