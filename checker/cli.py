@@ -136,12 +136,12 @@ def check(summary_file: Optional[Path] = typer.Argument(None, help="A case-summa
         raise typer.Exit(_check_batch(batch, as_json))
     if summary_file is None or not request:
         raise typer.BadParameter("give SUMMARY_FILE and at least one --request (or --batch IN.jsonl)")
+    day = _parse_date(as_of)
     try:
         text = _read_text(summary_file)
     except ValueError as exc:
         err.print(f"[red]error[/red] {exc}")
         raise typer.Exit(1)
-    day = _parse_date(as_of)
     checker = default_checker()
     results = [checker.check(text, r, as_of=day) for r in request]
     if as_json:

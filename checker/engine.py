@@ -17,6 +17,13 @@ from .models import Fact, Request
 from .rules import REGIONS, AppliesTo, AtLeast, Group, Leaf, Rule, leaves, vocabulary
 
 UNKNOWN_NUMBER = -1
+# When the general fact is denied, its unknown specifics are taken as absent too.
+IMPLIED_ABSENT = {
+    "red_flags_any": ("red_flag_cancer", "red_flag_infection", "red_flag_fracture", "red_flag_cauda_equina",
+                      "progressive_neuro_deficit", "myelopathy", "weight_loss"),
+    "prior_imaging": ("prior_mri",),
+    "neuro_exam_normal": (),
+}
 _MAX_COMBINATIONS = 64
 
 
@@ -67,6 +74,12 @@ def build_features(facts: list[Fact], request: Request, as_of: Optional[date]) -
         else:
             vals = [str(f.value) for f in mentions if not f.negated and f.value not in (None, True, False)]
             feats[f"f_{name}"] = vals[0] if vals else "unknown"
+    # a general statement covers the specific facts it implies ("no red flags", "no prior imaging")
+    for general, specifics in IMPLIED_ABSENT.items():
+        if feats.get(f"f_{general}") == "absent":
+            for name in specifics:
+                if feats.get(f"f_{name}") == "unknown":
+                    feats[f"f_{name}"] = "absent"
     # derived numbers
     if feats.get("f_weeks_since_injury", UNKNOWN_NUMBER) == UNKNOWN_NUMBER and as_of and feats.get("f_date_of_injury", "unknown") != "unknown":
         try:

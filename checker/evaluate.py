@@ -88,7 +88,7 @@ def letter_as_of(letter: Letter) -> Optional[date]:
 
 _NOT_MTUS_RX = re.compile(r"did not base (?:their|his|her|the) decision on the mtus\.?")
 _FAMILY_CUES = [
-    ("MTUS", re.compile(r"\bmtus\b|chronic pain medical treatment|postsurgical treatment guidelines")),
+    ("MTUS", re.compile(r"(?<!non-)\bmtus\b|chronic pain medical treatment|postsurgical treatment guidelines")),
     ("ODG", re.compile(r"official disability guidelines|\bodg\b")),
     ("ACR", re.compile(r"american college of radiology|\bacr\b")),
     ("ISCD", re.compile(r"\biscd\b|international society for clinical densitometry")),

@@ -59,8 +59,24 @@ class ItemExplanation(BaseModel):
     rationale: str = ""
 
 
+def request_span(letter: Letter, text: str, after: int = 0) -> Optional[Evidence]:
+    """Where the request's own words stand in the letter (wrapped lines allowed)."""
+    words = text.split()
+    if not words:
+        return None
+    rx = re.compile(r"\s+".join(re.escape(w) for w in words))
+    m = rx.search(letter.text, after) or rx.search(letter.text)
+    return Evidence(quote=m.group(0), start=m.start(), end=m.end()) if m else None
+
+
 def _shift(e: Evidence, offset: int) -> Evidence:
     return Evidence(quote=e.quote, start=e.start + offset, end=e.end + offset)
+
+
+def _reads_request(rule) -> bool:
+    from .rules import rule_leaves
+
+    return any(leaf.request for leaf in rule_leaves(rule))
 
 
 def reason_groups_of_rationale(rationale: str) -> set[str]:
@@ -113,12 +129,21 @@ def explain_letter(letter: Letter, item: Optional[int] = None, checker=None) -> 
     facts = extract_facts(letter.summary, as_of=as_of)
     off = letter.summary_start
     out = []
+    cursor = off + len(letter.summary)
     for it in letter.items:
+        span = request_span(letter, it.text, cursor)
+        if span is not None:
+            cursor = span.end
         if item is not None and it.index != item:
             continue
         req = normalize_request(it.text, as_of=as_of)
         res = checker.check(letter.summary, req, as_of=as_of, facts=facts)
-        criteria = [c.model_copy(update={"evidence": [_shift(e, off) for e in c.evidence]}) for c in res.criteria]
+        criteria = []
+        for c in res.criteria:
+            ev = [_shift(e, off) for e in c.evidence]
+            if span is not None and _reads_request(checker.engine.by_id[c.rule]):
+                ev.append(span)  # the criterion reads the request itself (sessions, repeat study...)
+            criteria.append(c.model_copy(update={"evidence": ev}))
         ours = reason_groups_of_result(res, checker.engine.by_id)
         theirs = reason_groups_of_rationale(it.rationale)
         out.append(ItemExplanation(

@@ -1,0 +1,160 @@
+"""End to end: the CLI contract, pre-submission checks, and the real letters in ../shared."""
+from __future__ import annotations
+
+import json
+from datetime import date
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from checker import check
+from checker.cli import app
+
+SHARED = Path(__file__).resolve().parents[2] / "shared"
+SEEDS = SHARED / "seeds"
+CORPUS = SHARED / "corpus" / "dwc-2016"
+needs_shared = pytest.mark.skipif(not SEEDS.is_dir() or not CORPUS.is_dir(),
+                                  reason="../shared not found: real-letter tests need the shared data beside the repo")
+runner = CliRunner()
+
+# Synthetic notes written for these tests.
+LBP_3_WEEKS = (
+    "The applicant is a 41-year-old male warehouse worker who hurt his low back lifting boxes. "
+    "He has had low back pain for 3 weeks. He denies bowel or bladder dysfunction, fever or weight loss. "
+    "No therapy has been given yet; he takes ibuprofen. Strength is 5/5 in both legs and reflexes are symmetric."
+)
+LBP_FOOT_DROP = LBP_3_WEEKS.replace(
+    "Strength is 5/5 in both legs and reflexes are symmetric.",
+    "He now has a progressive left foot drop, worse than last week, with 3/5 ankle dorsiflexion.")
+
+
+# ---------------------------------------------------------------------------------------------- pre-submission
+
+def test_flag_free_three_week_lbp_lumbar_mri_is_not_certified():
+    r = check(LBP_3_WEEKS, "MRI of the lumbar spine", as_of=date(2016, 10, 1))
+    assert r.imr_outcome == "Upheld" and r.certify is False
+    assert r.status in ("not met", "insufficient")
+    assert any("Chapter 12" in c.document for c in r.citations)
+    checklist = " ".join(r.missing).lower()
+    assert "conservative care" in checklist
+    assert "red flag" in checklist and ("neurological" in checklist or "deficit" in checklist)
+
+
+def test_progressive_foot_drop_lumbar_mri_is_certified():
+    r = check(LBP_FOOT_DROP, "MRI of the lumbar spine", as_of=date(2016, 10, 1))
+    assert r.imr_outcome == "Overturned" and r.certify is True and r.status == "met"
+    assert any("Chapter 12" in c.document for c in r.citations)
+    assert r.evidence and all(LBP_FOOT_DROP[e.start:e.end] == e.quote for e in r.evidence)
+    assert any("foot drop" in e.quote for e in r.evidence)
+
+
+def test_out_of_scope_request_is_not_guessed():
+    r = check(LBP_3_WEEKS, "Norco 10/325 mg #90", as_of=date(2016, 10, 1))
+    assert r.imr_outcome is None and r.status == "no rule applies"
+
+
+# ---------------------------------------------------------------------------------------------- CLI contract
+
+def test_cli_facts_json_quotes_match_offsets(tmp_path):
+    f = tmp_path / "note.txt"
+    f.write_text(LBP_FOOT_DROP, encoding="utf-8")
+    res = runner.invoke(app, ["facts", str(f), "--json"])
+    assert res.exit_code == 0, res.output
+    facts = json.loads(res.stdout)["facts"]
+    assert facts
+    for fa in facts:
+        assert set(fa) >= {"name", "value", "negated", "historical", "hypothetical", "evidence"}
+        ev = fa["evidence"]
+        assert LBP_FOOT_DROP[ev["start"]:ev["end"]] == ev["quote"]
+
+
+def test_cli_check_json_contract(tmp_path):
+    f = tmp_path / "note.txt"
+    f.write_text(LBP_3_WEEKS, encoding="utf-8")
+    res = runner.invoke(app, ["check", str(f), "--request", "MRI of the lumbar spine", "--request", "Norco 10/325 #60",
+                              "--as-of", "2016-10-01", "--json"])
+    assert res.exit_code == 0, res.output
+    results = json.loads(res.stdout)["results"]
+    assert len(results) == 2
+    for r in results:
+        assert set(r) >= {"request", "imr_outcome", "certify", "status", "citations", "rules", "rationale", "evidence", "missing"}
+    assert results[0]["imr_outcome"] == "Upheld"
+    assert {"source", "document", "section", "edition"} <= set(results[0]["citations"][0])
+
+
+def test_cli_check_batch_accounts_for_every_line(tmp_path):
+    lines = [
+        {"id": "a", "summary": LBP_3_WEEKS, "requests": ["MRI of the lumbar spine"], "as_of": "2016-10-01"},
+        "not json",
+        {"id": "c", "summary": LBP_FOOT_DROP, "requests": ["MRI of the lumbar spine", "Physical therapy 2x4"]},
+        {"id": "d", "requests": ["MRI"]},
+    ]
+    f = tmp_path / "in.jsonl"
+    f.write_text("\n".join(l if isinstance(l, str) else json.dumps(l) for l in lines) + "\n", encoding="utf-8")
+    res = runner.invoke(app, ["check", "--batch", str(f), "--json"])
+    assert res.exit_code == 1  # two lines failed, the others are still printed
+    out = [json.loads(l) for l in res.stdout.splitlines() if l.strip()]
+    assert len(out) == 4
+    assert [o["id"] for o in out] == ["a", None, "c", "d"]
+    assert out[0]["error"] is None and out[0]["results"][0]["imr_outcome"] == "Upheld"
+    assert out[2]["error"] is None and len(out[2]["results"]) == 2
+    assert "in.jsonl:2" in out[1]["error"] and "in.jsonl:4" in out[3]["error"]
+
+
+def test_cli_usage_error_exits_2():
+    res = runner.invoke(app, ["check", "--as-of", "2016-13-45", "x.txt", "--request", "MRI"])
+    assert res.exit_code == 2
+
+
+def test_cli_evaluate_bad_file_exit_1(tmp_path):
+    (tmp_path / "empty.txt").write_text("", encoding="utf-8")
+    res = runner.invoke(app, ["evaluate", str(tmp_path), "--json"])
+    assert res.exit_code == 1
+    rep = json.loads(res.stdout)
+    assert rep["letters"] == 1 and rep["errors"][0]["path"].endswith("empty.txt")
+
+
+# ---------------------------------------------------------------------------------------------- real letters
+
+@needs_shared
+def test_seeds_all_seven_items_right_with_the_reviewers_guideline_family():
+    from checker.evaluate import run_evaluation
+
+    rep = run_evaluation([SEEDS])
+    assert rep["letters"] == 5 and rep["items"] == 7 and rep["scored"] == 7 and not rep["errors"]
+    for r in rep["results"]:
+        assert r["predicted"] == r["actual"], r
+        assert r["cited"] == r["actual_guideline"], r
+
+
+@needs_shared
+def test_corpus_every_imaging_and_therapy_item_scored():
+    from checker.evaluate import run_evaluation
+
+    rep = run_evaluation([CORPUS])
+    assert rep["letters"] == 120 and rep["letters_parsed"] == 120 and rep["items"] == 255
+    in_scope = [r for r in rep["results"] if r["category"] in ("imaging", "electrodiagnostic", "therapy")]
+    assert len(in_scope) >= 100
+    assert all(r["predicted"] in ("Upheld", "Overturned") for r in in_scope)
+    assert rep["balanced_accuracy"] >= 0.70, rep["balanced_accuracy"]
+
+
+@needs_shared
+def test_why_explains_every_seed_item_with_quotes_into_the_letter():
+    from checker.explain import explain_letter
+    from checker.letters import parse_letter
+
+    n = 0
+    for p in sorted(SEEDS.glob("*.txt")):
+        letter = parse_letter(p)
+        for e in explain_letter(letter):
+            n += 1
+            assert e.criteria and e.predicted
+            quotes = [ev for c in e.criteria for ev in c.evidence] + e.evidence
+            assert quotes, e.request
+            for ev in quotes:
+                assert letter.text[ev.start:ev.end] == ev.quote
+            if e.actual == "Upheld":
+                assert e.missing, e.request
+    assert n == 7
