@@ -106,11 +106,22 @@ def facts(file: Path = typer.Argument(..., help="A case-summary text file"),
     out.print(t)
 
 
+def card_summary(r) -> str:
+    """A CDS Hooks-style card summary: at most 140 characters."""
+    if r.imr_outcome is None:
+        text = f"No rule applies: {r.request}"
+    else:
+        verdict = "Likely certified" if r.certify else "Likely not certified"
+        src = f" ({r.citations[0].source})" if r.citations else ""
+        text = f"{verdict}, criteria {r.status}{src}: {r.request}"
+    return text if len(text) <= 140 else text[:139] + "…"
+
+
 def _print_result(r) -> None:
     from rich.panel import Panel
 
     colour = {"Upheld": "red", "Overturned": "green"}.get(r.imr_outcome or "", "yellow")
-    head = f"[bold]{r.request}[/bold]\n"
+    head = f"[bold]{card_summary(r)}[/bold]\n"
     if r.imr_outcome:
         head += f"likely IMR outcome: [{colour}]{r.imr_outcome}[/{colour}] ({'certify' if r.certify else 'not certified'}; criteria {r.status})\n"
     else:
