@@ -200,21 +200,46 @@ def _check_batch(path: Path, as_json: bool) -> int:
 
 @app.command()
 def evaluate(paths: list[Path] = typer.Argument(..., help="Letters or folders of letters (PDF, .txt)"),
-             as_json: bool = typer.Option(False, "--json"),
-             show_all: bool = typer.Option(False, "--all", help="List every scored item, not only the misses")) -> None:
+             as_json: bool = typer.Option(False, "--json", help="Print one JSON object with the scores and every result"),
+             jsonl: bool = typer.Option(False, "--jsonl", help="Stream one JSON line per item (and per failed letter), then a summary line"),
+             show_all: bool = typer.Option(False, "--all", help="List every scored item, not only the misses"),
+             workers: Optional[int] = typer.Option(None, "--workers", "-j", help="Worker processes (default: all cores)"),
+             time_limit: float = typer.Option(30.0, "--time-limit", help="Seconds allowed per letter")) -> None:
     """Predict every disputed item from its case summary and score against the real outcome."""
-    from rich.progress import Progress
-
-    from .evaluate import iter_letter_paths, run_evaluation
+    from .evaluate import iter_evaluations, iter_letter_paths, summarize
 
     n = len(list(iter_letter_paths(paths)))
+    stream = iter_evaluations(paths, workers=workers, time_limit=time_limit)
+    if jsonl:
+        from .evaluate import score
+
+        items, letters, failed = [], 0, 0
+        for o in stream:
+            letters += 1
+            if o.error:
+                failed += 1
+                _dump({"type": "error", "path": o.path, "error": o.error})
+            for i in o.items:
+                _dump({"type": "item", **i.model_dump()})
+                items.append(i.model_copy(update={"request": "", "rules": []}))  # keep what scoring needs
+        summary = {"type": "summary", "letters": letters, "letters_parsed": letters - failed, "items": len(items), **score(items)}
+        _dump(summary)
+        err.print(f"letters {letters} = parsed {letters - failed} + failed {failed}; items {len(items)} = scored {summary['scored']} + out of scope {len(items) - summary['scored']}")
+        raise typer.Exit(1 if failed else 0)
     if as_json:
-        report = run_evaluation(paths)
+        report = summarize(list(stream))
         _dump(report)
     else:
-        with Progress(console=err, transient=True) as prog:
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+        outcomes = []
+        with Progress(TextColumn("letters"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
+                      console=err, transient=True) as prog:
             task = prog.add_task("letters", total=n)
-            report = run_evaluation(paths, progress=lambda: prog.advance(task))
+            for o in stream:
+                outcomes.append(o)
+                prog.advance(task)
+        report = summarize(outcomes)
         _print_report(report, show_all)
     raise typer.Exit(1 if report["errors"] else 0)
 
@@ -236,7 +261,9 @@ def _print_report(report: dict, show_all: bool) -> None:
     if t.row_count:
         out.print(t)
     c = report["confusion"]
-    out.print(f"letters {report['letters']} (parsed {report['letters_parsed']}), items {report['items']}, scored {report['scored']}")
+    failed = report["letters"] - report["letters_parsed"]
+    out.print(f"letters {report['letters']} = parsed {report['letters_parsed']} + failed {failed}; "
+              f"items {report['items']} = scored {report['scored']} + out of scope {report['items'] - report['scored']}")
     out.print(f"accuracy {_fmt(report['accuracy'])}  balanced accuracy {_fmt(report['balanced_accuracy'])}  "
               f"recall upheld {_fmt(report['recall']['Upheld'])} overturned {_fmt(report['recall']['Overturned'])}  "
               f"citation agreement {_fmt(report['citation_agreement'])}")

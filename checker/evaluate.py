@@ -169,12 +169,24 @@ def score(items: list[ItemResult]) -> dict:
     }
 
 
-def run_evaluation(paths: Iterable[str | Path], checker=None, progress=None) -> dict:
-    outcomes: list[LetterOutcome] = []
-    for path in iter_letter_paths(paths):
-        outcomes.append(evaluate_letter(path, checker))
-        if progress:
-            progress()
+def _evaluate_path(path: str) -> LetterOutcome:
+    return evaluate_letter(path)
+
+
+def _timed_out(path: str, message: str) -> LetterOutcome:
+    return LetterOutcome(path=path, error=message)
+
+
+def iter_evaluations(paths: Iterable[str | Path], workers: Optional[int] = None,
+                     time_limit: float = 30.0) -> Iterator[LetterOutcome]:
+    """Evaluate letters on a process pool, yielding outcomes in input order."""
+    from .batch import map_paths
+
+    yield from map_paths(_evaluate_path, iter_letter_paths(paths), workers=workers,
+                         on_timeout=_timed_out, time_limit=time_limit)
+
+
+def summarize(outcomes: list[LetterOutcome]) -> dict:
     items = [i for o in outcomes for i in o.items]
     report = {
         "letters": len(outcomes),
@@ -190,3 +202,12 @@ def run_evaluation(paths: Iterable[str | Path], checker=None, progress=None) -> 
     report["errors"] = [{"path": o.path, "error": o.error} for o in outcomes if o.error]
     report["results"] = [i.model_dump() for i in items]
     return report
+
+
+def run_evaluation(paths: Iterable[str | Path], workers: Optional[int] = 1, progress=None) -> dict:
+    outcomes: list[LetterOutcome] = []
+    for o in iter_evaluations(paths, workers=workers):
+        outcomes.append(o)
+        if progress:
+            progress()
+    return summarize(outcomes)

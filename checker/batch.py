@@ -1,0 +1,85 @@
+"""Batch processing of letters: a process pool across the cores, models loaded once per worker,
+results streamed in input order (so output is identical whatever the worker count), and a time
+limit per letter so nothing hangs.
+"""
+from __future__ import annotations
+
+import os
+import signal
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+from typing import Callable, Iterable, Iterator, Optional, TypeVar
+
+T = TypeVar("T")
+
+DEFAULT_TIME_LIMIT = 30.0  # seconds per letter
+
+
+class LetterTimeout(Exception):
+    pass
+
+
+def default_workers() -> int:
+    return max(1, min(os.cpu_count() or 1, 8))
+
+
+def _alarm(signum, frame):  # pragma: no cover - only on a hang
+    raise LetterTimeout()
+
+
+def _warm() -> None:
+    """Load rules, engine and lexicon once per worker process."""
+    from .facts import extract_facts
+    from .predict import default_checker
+
+    default_checker()
+    extract_facts("warm up", as_of=None)
+
+
+def _init_worker() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent handles Ctrl-C
+    _warm()
+
+
+def with_time_limit(fn: Callable[[str], T], path: str, seconds: float, on_timeout: Callable[[str, str], T]) -> T:
+    """Run ``fn(path)``; past ``seconds`` return ``on_timeout(path, message)`` instead."""
+    if seconds and hasattr(signal, "setitimer"):
+        old = signal.signal(signal.SIGALRM, _alarm)
+        signal.setitimer(signal.ITIMER_REAL, seconds)
+        try:
+            return fn(path)
+        except LetterTimeout:
+            return on_timeout(path, f"{path}: time limit of {seconds:g} s exceeded")
+        finally:
+            signal.setitimer(signal.ITIMER_REAL, 0)
+            signal.signal(signal.SIGALRM, old)
+    return fn(path)
+
+
+class _Task:
+    """Picklable per-letter task: ``fn`` under the time limit."""
+
+    def __init__(self, fn, on_timeout, seconds: float):
+        self.fn, self.on_timeout, self.seconds = fn, on_timeout, seconds
+
+    def __call__(self, path: str):
+        return with_time_limit(self.fn, path, self.seconds, self.on_timeout)
+
+
+def map_paths(fn: Callable[[str], T], paths: Iterable[str | Path], *, workers: Optional[int] = None,
+              on_timeout: Callable[[str, str], T], time_limit: float = DEFAULT_TIME_LIMIT,
+              chunksize: int = 8) -> Iterator[T]:
+    """``fn`` over every path, in input order, on ``workers`` processes (1: in this process).
+
+    ``fn`` and ``on_timeout`` must be module-level functions (they are pickled to the workers).
+    """
+    task = _Task(fn, on_timeout, time_limit)
+    items = [str(p) for p in paths]
+    workers = default_workers() if workers is None else max(1, workers)
+    if workers == 1 or len(items) < 2 * chunksize:
+        _warm()
+        for p in items:
+            yield task(p)
+        return
+    with ProcessPoolExecutor(max_workers=workers, initializer=_init_worker) as pool:
+        yield from pool.map(task, items, chunksize=chunksize)
