@@ -65,10 +65,10 @@ def extract_text(path: PathLike, *, max_bytes: int = 20_000_000, max_pages: int 
     """Return the text of a letter file.
 
     ``.pdf`` files (and any file starting with ``%PDF-``) are read with pypdfium2,
-    pages joined with ``"\\n"``; anything else is decoded as UTF-8, falling
-    back to cp1252 then latin-1. Raises :class:`LetterError` (naming the file)
+    pages joined with ``"\\n"``; anything else must be UTF-8 (or UTF-16 with a
+    byte-order mark). Raises :class:`LetterError` (naming the file)
     when the file is missing, empty, too large, binary, not a PDF although
-    named ``.pdf``, encrypted, corrupt, or a PDF without a text layer.
+    named ``.pdf``, not UTF-8, encrypted, corrupt, or a PDF without a text layer.
     """
     p = Path(path)
     try:
@@ -109,11 +109,12 @@ def _decode_text(p: Path, data: bytes) -> str:
             raise LetterError(p, "file", "binary file, not text (contains NUL bytes)")
         try:
             text = data.decode("utf-8-sig")
-        except UnicodeDecodeError:
-            try:
-                text = data.decode("cp1252")
-            except UnicodeDecodeError:
-                text = data.decode("latin-1")
+        except UnicodeDecodeError as exc:
+            n_control = len(_CONTROL_CHARS.findall(data.decode("latin-1")))
+            if n_control > max(2, len(data) // 200):
+                raise LetterError(p, "file", f"binary file, not text ({n_control} control characters)") from None
+            # A guessed legacy encoding could silently change the evidence quotes: refuse, and say where.
+            raise LetterError(p, f"byte {exc.start}", f"not UTF-8 text (byte 0x{data[exc.start]:02x}); save the letter as UTF-8") from None
     if not text.strip():
         raise LetterError(p, "file", "file contains only whitespace")
     n_control = len(_CONTROL_CHARS.findall(text))

@@ -221,12 +221,14 @@ def test_pdf_with_text_layer(tmp_path):
     assert letter.summary.split() == parse_text(text).summary.split()
 
 
-def test_text_file_in_cp1252(tmp_path):
+def test_text_file_not_utf8_is_refused_with_the_byte(tmp_path):
     text = fixture_text("letter_2016.txt").replace("bus driver", "bus driver \u2013 caf\u00e9 owner")
     path = tmp_path / "letter.txt"
     path.write_bytes(text.encode("cp1252"))
+    err = raises_for(path, None)
+    assert "not UTF-8" in str(err) and "letter.txt" in str(err) and err.where.startswith("byte ")
+    path.write_bytes(text.encode("utf-8"))
     assert "caf\u00e9" in extract_text(path)
-    assert parse_letter(path).items == parse_text(fixture_text("letter_2016.txt")).items
 
 
 # ---------------------------------------------------------------------------
