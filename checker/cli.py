@@ -24,8 +24,62 @@ out = Console(width=None if sys.stdout.isatty() else 160)
 err = Console(stderr=True, width=None if sys.stderr.isatty() else 160)
 
 
+_STATE = {"redact": False}
+
+
+@app.callback()
+def _options(redact: bool = typer.Option(False, "--redact", help="Mask names, dates of birth and claim numbers in all output")) -> None:
+    _STATE["redact"] = redact
+    if redact:
+        from .redact import redact as _redact
+
+        out.push_render_hook(_RedactHook(lambda t: _redact(t, keep_width=True)))
+
+
+class _RedactHook:
+    """Rich render hook that redacts what the console prints."""
+
+    def __init__(self, fn):
+        self.fn = fn
+
+    def process_renderables(self, renderables):
+        from rich.text import Text
+
+        done = []
+        for r in renderables:
+            if isinstance(r, str):
+                r = self.fn(r)
+            elif isinstance(r, Text):
+                r = Text(self.fn(r.plain), style=r.style)
+            else:
+                with out.capture() as cap:
+                    out.pop_render_hook()
+                    try:
+                        out.print(r)
+                    finally:
+                        out.push_render_hook(self)
+                r = Text(self.fn(cap.get()))
+            done.append(r)
+        return done
+
+
 def _dump(obj) -> None:
-    sys.stdout.write(json.dumps(obj, ensure_ascii=False, sort_keys=False, default=str) + "\n")
+    line = json.dumps(obj, ensure_ascii=False, sort_keys=False, default=str)
+    if _STATE["redact"]:
+        from .redact import redact
+
+        line = json.dumps(_redact_obj(json.loads(line), redact), ensure_ascii=False)
+    sys.stdout.write(line + "\n")
+
+
+def _redact_obj(obj, fn):
+    if isinstance(obj, str):
+        return fn(obj)
+    if isinstance(obj, list):
+        return [_redact_obj(x, fn) for x in obj]
+    if isinstance(obj, dict):
+        return {k: _redact_obj(v, fn) for k, v in obj.items()}
+    return obj
 
 
 def _parse_date(value: Optional[str], what: str = "--as-of") -> Optional[date]:

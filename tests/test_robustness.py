@@ -126,3 +126,26 @@ def test_time_limit_turns_a_hang_into_an_error():
     got = with_time_limit(_slow, "slow.txt", 0.3, lambda p, m: f"error: {m}")
     assert got.startswith("error: slow.txt: time limit")
     assert time.monotonic() - t0 < 2
+
+
+def test_redact_masks_names_birth_dates_and_claim_numbers(tmp_path):
+    from checker.redact import redact
+
+    text = ("Dr. Jane Roe examined the applicant (DOB: 01/02/1960; claim number 05-ABC1234, SSN 123-45-6789). "
+            "Patient name: John Q Public. Mr. Public reports low back pain. Case CM16-0000001.")
+    red = redact(text)
+    for secret in ("Jane", "Roe", "01/02/1960", "05-ABC1234", "123-45-6789", "John", "Public"):
+        assert secret not in red, secret
+    assert "low back pain" in red and "CM16-0000001" in red
+    assert len(redact(text, keep_width=True)) == len(text)
+    letter = (FIXTURES / "letter_2016.txt").read_text(encoding="utf-8").replace(
+        "The injured worker is a 41-year-old", "Dr. Jane Roe notes the injured worker (DOB 3/4/1975) is a 41-year-old")
+    p = tmp_path / "named.txt"
+    p.write_text(letter, encoding="utf-8")
+    plain = runner.invoke(app, ["parse", str(p), "--json"]).stdout
+    assert "Jane Roe" in plain and "3/4/1975" in plain
+    masked = runner.invoke(app, ["--redact", "parse", str(p), "--json"])
+    assert masked.exit_code == 0
+    assert "Jane Roe" not in masked.stdout and "3/4/1975" not in masked.stdout and "[NAME]" in masked.stdout
+    shown = runner.invoke(app, ["--redact", "parse", str(p)]).stdout
+    assert "Jane Roe" not in shown
