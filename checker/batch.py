@@ -66,20 +66,45 @@ class _Task:
         return with_time_limit(self.fn, path, self.seconds, self.on_timeout)
 
 
+def _chunks(it: Iterable[str], size: int) -> Iterator[list[str]]:
+    buf: list[str] = []
+    for x in it:
+        buf.append(x)
+        if len(buf) == size:
+            yield buf
+            buf = []
+    if buf:
+        yield buf
+
+
+def _run_chunk(task: "_Task", chunk: list[str]) -> list:
+    return [task(p) for p in chunk]
+
+
 def map_paths(fn: Callable[[str], T], paths: Iterable[str | Path], *, workers: Optional[int] = None,
               on_timeout: Callable[[str, str], T], time_limit: float = DEFAULT_TIME_LIMIT,
               chunksize: int = 8) -> Iterator[T]:
     """``fn`` over every path, in input order, on ``workers`` processes (1: in this process).
 
-    ``fn`` and ``on_timeout`` must be module-level functions (they are pickled to the workers).
+    Inputs are consumed lazily and at most ``4 * workers`` chunks are in flight, so memory stays flat
+    however many letters stream through. ``fn`` and ``on_timeout`` must be module-level functions
+    (they are pickled to the workers).
     """
+    from collections import deque
+
     task = _Task(fn, on_timeout, time_limit)
-    items = [str(p) for p in paths]
     workers = default_workers() if workers is None else max(1, workers)
-    if workers == 1 or len(items) < 2 * chunksize:
+    names = (str(p) for p in paths)
+    if workers == 1:
         _warm()
-        for p in items:
+        for p in names:
             yield task(p)
         return
     with ProcessPoolExecutor(max_workers=workers, initializer=_init_worker) as pool:
-        yield from pool.map(task, items, chunksize=chunksize)
+        pending: deque = deque()
+        for chunk in _chunks(names, chunksize):
+            pending.append(pool.submit(_run_chunk, task, chunk))
+            if len(pending) >= 4 * workers:
+                yield from pending.popleft().result()
+        while pending:
+            yield from pending.popleft().result()

@@ -265,20 +265,23 @@ def evaluate(paths: list[Path] = typer.Argument(..., help="Letters or folders of
     n = len(list(iter_letter_paths(paths)))
     stream = iter_evaluations(paths, workers=workers, time_limit=time_limit)
     if jsonl:
-        from .evaluate import score
+        from .evaluate import Scorer
 
-        items, letters, failed = [], 0, 0
+        scorer, letters, failed, n_items = Scorer(), 0, 0, 0
         for o in stream:
             letters += 1
             if o.error:
                 failed += 1
                 _dump({"type": "error", "path": o.path, "error": o.error})
             for i in o.items:
+                n_items += 1
                 _dump({"type": "item", **i.model_dump()})
-                items.append(i.model_copy(update={"request": "", "rules": []}))  # keep what scoring needs
-        summary = {"type": "summary", "letters": letters, "letters_parsed": letters - failed, "items": len(items), **score(items)}
+                scorer.add(i)
+        summary = {"type": "summary", "letters": letters, "letters_parsed": letters - failed, "items": n_items, **scorer.report()}
         _dump(summary)
-        err.print(f"letters {letters} = parsed {letters - failed} + failed {failed}; items {len(items)} = scored {summary['scored']} + out of scope {len(items) - summary['scored']}")
+        err.print(f"letters {letters} = parsed {letters - failed} + failed {failed}; items {n_items} = scored "
+                  f"{summary['scored']} + in scope with no rule {summary['in_scope_no_rule']} + out of scope "
+                  f"{n_items - summary['scored'] - summary['in_scope_no_rule']}")
         raise typer.Exit(1 if failed else 0)
     if as_json:
         report = summarize(list(stream))
@@ -317,7 +320,8 @@ def _print_report(report: dict, show_all: bool) -> None:
     c = report["confusion"]
     failed = report["letters"] - report["letters_parsed"]
     out.print(f"letters {report['letters']} = parsed {report['letters_parsed']} + failed {failed}; "
-              f"items {report['items']} = scored {report['scored']} + out of scope {report['items'] - report['scored']}")
+              f"items {report['items']} = scored {report['scored']} + in scope with no rule {report['in_scope_no_rule']} "
+              f"+ out of scope {report['items'] - report['scored'] - report['in_scope_no_rule']}")
     out.print(f"accuracy {_fmt(report['accuracy'])}  balanced accuracy {_fmt(report['balanced_accuracy'])}  "
               f"recall upheld {_fmt(report['recall']['Upheld'])} overturned {_fmt(report['recall']['Overturned'])}  "
               f"citation agreement {_fmt(report['citation_agreement'])}")

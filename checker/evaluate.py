@@ -144,29 +144,49 @@ def evaluate_letter(path: str | Path, checker=None) -> LetterOutcome:
     return out
 
 
-def score(items: list[ItemResult]) -> dict:
-    scored = [i for i in items if i.predicted is not None]
-    labels = ("Upheld", "Overturned")
-    confusion = {a: {p: 0 for p in labels} for a in labels}
-    for i in scored:
-        confusion[i.actual][i.predicted] += 1
-    n = len(scored)
-    correct = sum(confusion[l][l] for l in labels)
-    recalls = {}
-    for l in labels:
-        tot = sum(confusion[l].values())
-        recalls[l] = confusion[l][l] / tot if tot else None
-    valid = [r for r in recalls.values() if r is not None]
-    cited = [i for i in scored if i.cited]
-    agree = sum(1 for i in cited if i.cited == i.actual_guideline)
-    return {
-        "scored": n,
-        "accuracy": round(correct / n, 4) if n else None,
-        "balanced_accuracy": round(sum(valid) / len(valid), 4) if valid else None,
-        "recall": {k: (round(v, 4) if v is not None else None) for k, v in recalls.items()},
-        "citation_agreement": round(agree / len(cited), 4) if cited else None,
-        "confusion": confusion,
-    }
+class Scorer:
+    """Running scores: constant memory however many items stream through."""
+
+    LABELS = ("Upheld", "Overturned")
+
+    def __init__(self) -> None:
+        self.confusion = {a: {p: 0 for p in self.LABELS} for a in self.LABELS}
+        self.cited = self.agree = self.no_rule = 0
+
+    def add(self, i: ItemResult) -> None:
+        if i.predicted is None:
+            if i.status == "no rule applies" and i.category != "other":
+                self.no_rule += 1
+            return
+        self.confusion[i.actual][i.predicted] += 1
+        if i.cited:
+            self.cited += 1
+            self.agree += i.cited == i.actual_guideline
+
+    def report(self) -> dict:
+        c = self.confusion
+        n = sum(sum(row.values()) for row in c.values())
+        recalls = {}
+        for label in self.LABELS:
+            tot = sum(c[label].values())
+            recalls[label] = c[label][label] / tot if tot else None
+        valid = [r for r in recalls.values() if r is not None]
+        return {
+            "scored": n,
+            "in_scope_no_rule": self.no_rule,
+            "accuracy": round(sum(c[l][l] for l in self.LABELS) / n, 4) if n else None,
+            "balanced_accuracy": round(sum(valid) / len(valid), 4) if valid else None,
+            "recall": {k: (round(v, 4) if v is not None else None) for k, v in recalls.items()},
+            "citation_agreement": round(self.agree / self.cited, 4) if self.cited else None,
+            "confusion": {a: dict(row) for a, row in c.items()},
+        }
+
+
+def score(items: Iterable[ItemResult]) -> dict:
+    s = Scorer()
+    for i in items:
+        s.add(i)
+    return s.report()
 
 
 def _evaluate_path(path: str) -> LetterOutcome:
