@@ -193,7 +193,11 @@ def compile_rule(rule: Rule) -> dict[str, dict]:
 # the engine
 
 class Engine:
-    """A durable_rules ruleset built once from the catalog; ``evaluate`` per case."""
+    """durable_rules rulesets built once from the catalog, one per modality; ``evaluate`` per case.
+
+    A case only meets the rules of its own modality, so each modality gets its own ruleset: the engine
+    then matches a case against a dozen rules instead of the whole catalog.
+    """
 
     _registered: dict[str, "Engine"] = {}
 
@@ -207,20 +211,30 @@ class Engine:
             spec.update(compile_rule(r))
         digest = hashlib.sha1(repr(sorted(spec.items(), key=lambda kv: kv[0])).encode()).hexdigest()[:12]
         self.name = f"imrcheck_{digest}"
-        self._fired: dict[str, list[str]] = {}
-        self._counter = itertools.count()
         self.host = get_host()
         if self.name in Engine._registered:  # a ruleset name can be registered once per process
-            self._fired = Engine._registered[self.name]._fired
-            self._counter = Engine._registered[self.name]._counter
+            prev = Engine._registered[self.name]
+            self._fired, self._counter, self.rulesets = prev._fired, prev._counter, prev.rulesets
             return
-        ruleset: dict[str, dict] = {}
-        for rid, body in spec.items():
-            body = copy.deepcopy(body)  # registering deletes `run` from the dict it is given
-            body["run"] = self._recorder(rid)
-            ruleset[rid] = body
-        ruleset["__case__"] = {"all": [{"m": {"$ex": {"case": 1}}}], "run": self._recorder(None)}
-        self.host.set_rulesets({self.name: ruleset})
+        self._fired: dict[str, list[str]] = {}
+        self._counter = itertools.count()
+        self.rulesets: dict[str, tuple[str, tuple[str, ...]]] = {}  # modality -> (ruleset name, attributes it tests)
+        modalities = sorted({m for r in self.rules for m in r.applies_to.modalities})
+        for m in modalities:
+            ruleset: dict[str, dict] = {}
+            keys: set[str] = {"case"}
+            for r in self.rules:
+                if m not in r.applies_to.modalities:
+                    continue
+                for rid in (r.id + APPLIES, r.id):
+                    keys |= _attributes(spec[rid])
+                    body = copy.deepcopy(spec[rid])  # registering deletes `run` from the dict it is given
+                    body["run"] = self._recorder(rid)
+                    ruleset[rid] = body
+            ruleset["__case__"] = {"all": [{"m": {"$ex": {"case": 1}}}], "run": self._recorder(None)}
+            name = f"{self.name}_{m}"
+            self.host.set_rulesets({name: ruleset})
+            self.rulesets[m] = (name, tuple(sorted(keys)))
         Engine._registered[self.name] = self
 
     def _recorder(self, rid: Optional[str]):
@@ -235,19 +249,44 @@ class Engine:
 
     def evaluate(self, features: dict[str, Any]) -> tuple[list[str], list[str]]:
         """(ids of rules in play, ids of rules met) for one case, in catalog order."""
+        entry = self.rulesets.get(features.get("q_modality"))
+        if entry is None:
+            return [], []
+        ruleset, keys = entry
         sid = f"c{next(self._counter)}"
-        fact = dict(features)
+        # only what this ruleset tests (every such attribute is present): a smaller fact is faster to match
+        fact = {k: features[k] for k in keys}
         fact["sid"] = sid
         try:
-            self.host.assert_fact(self.name, fact)
+            self.host.assert_fact(ruleset, fact)
         finally:
             try:
-                self.host.delete_state(self.name, sid)
+                self.host.delete_state(ruleset, sid)
             except Exception:  # pragma: no cover - nothing to release
                 pass
         fired = set(self._fired.pop(sid, []))
         return ([r.id for r in self.rules if r.id + APPLIES in fired],
                 [r.id for r in self.rules if r.id in fired])
+
+
+def _attributes(expr: Any) -> set[str]:
+    """The fact attributes a compiled durable_rules expression tests."""
+    out: set[str] = set()
+    if isinstance(expr, dict):
+        for k, v in expr.items():
+            if k in ("all", "any"):
+                for part in v:
+                    out |= _attributes(part)
+            elif k == "m":
+                out |= _attributes(v)
+            elif k in ("$and", "$or"):
+                for part in v:
+                    out |= _attributes(part)
+            elif k.startswith("$"):
+                out |= set(v) if isinstance(v, dict) else set()
+            else:
+                out.add(k)
+    return out
 
 
 def known(leaf: Leaf, feats: dict[str, Any]) -> bool:
