@@ -392,3 +392,19 @@ def test_annotations_store_no_letter_text():
         assert doc["reviewed_by_hand"] is True
         for f in doc["facts"]:
             assert set(f) <= {"name", "value", "negated", "hypothetical", "historical", "start", "end"}, p
+
+
+# --------------------------------------------------------------------------- phrasings fixed after the corpus evaluation
+def test_missing_session_count_does_not_negate_the_therapy():
+    f = one("Treatment has included physical therapy for the left hand (number of sessions not found) and ibuprofen.",
+            "physical_therapy")
+    assert not f.negated
+
+
+@pytest.mark.parametrize("text,present", [
+    ("Utilization review modified the request for physical therapy to an initial trial of 6 sessions.", True),
+    ("The claims administrator authorized 6 sessions of acupuncture.", True),
+    ("Utilization review modified the request for Norco to allow weaning.", False),  # not a therapy request
+])
+def test_partial_certification_of_therapy(text, present):
+    assert bool(facts(text, "ur_modified")) == present
