@@ -408,3 +408,11 @@ def test_missing_session_count_does_not_negate_the_therapy():
 ])
 def test_partial_certification_of_therapy(text, present):
     assert bool(facts(text, "ur_modified")) == present
+
+
+@pytest.mark.parametrize("text", [
+    "Findings were notable for restricted range of motion and decreased C5 and C6 dermatome sensation.",
+    "There is decreased sensation in the L5 dermatome on the left.",
+])
+def test_dermatomal_sensory_loss_by_root_level(text):
+    assert not one(text, "sensory_deficit").negated
