@@ -416,3 +416,11 @@ def test_partial_certification_of_therapy(text, present):
 ])
 def test_dermatomal_sensory_loss_by_root_level(text):
     assert not one(text, "sensory_deficit").negated
+
+
+@pytest.mark.parametrize("text", [
+    "The plan included a CT scan of her lumbar spine to review the L3-4 fusion and the rods.",
+    "CT is requested instead of an MRI because of the hardware.",
+])
+def test_purpose_is_to_evaluate_hardware(text):
+    assert facts(text, "purpose_hardware_evaluation")
