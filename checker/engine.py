@@ -295,6 +295,6 @@ def known(leaf: Leaf, feats: dict[str, Any]) -> bool:
 
 
 def rule_is_unknown(rule: Rule, feats: dict[str, Any]) -> bool:
-    """True when every fact the rule's `when` reads is unknown for this case."""
-    fact_leaves = [lf for lf in leaves(rule.when) if lf.fact]
+    """True when every fact the rule's `when` and `unless` read is unknown for this case."""
+    fact_leaves = [lf for node in [rule.when, *rule.unless] for lf in leaves(node) if lf.fact]
     return bool(fact_leaves) and not any(known(lf, feats) for lf in fact_leaves)

@@ -149,3 +149,22 @@ def test_engine_evaluates_many_cases_and_releases_state(tmp_path):
     assert eng.evaluate(other) == ([], [])
     # a second Engine over the same rules reuses the registered ruleset
     assert Engine(rules).evaluate(feats)[0] == ["test.mri.red-flag"]
+
+
+# ---------------------------------------------------------------------------------------------- the rules' own tests
+
+def _rule_ids():
+    return [r.id for r in load_rules()]
+
+
+@pytest.mark.parametrize("rule_id", _rule_ids())
+def test_rule_examples(rule_id):
+    """Each rule's example cases (written beside it in YAML) through the extractor and the engine."""
+    from checker.lint import rule_state
+    from checker.predict import default_checker
+
+    rule = next(r for r in load_rules() if r.id == rule_id)
+    assert {t.expect for t in rule.tests} >= {"met", "not met"}, "each rule needs a met and a not-met example"
+    for t in rule.tests:
+        got = rule_state(default_checker(), rule.id, t.text, t.request, t.as_of)
+        assert got == t.expect, f"{rule.file}:{rule.line}: {t.text!r} with {t.request!r}"
