@@ -86,7 +86,10 @@ def letter_as_of(letter: Letter) -> Optional[date]:
     return max(ds) if ds else None
 
 
-_NOT_MTUS_RX = re.compile(r"did not base (?:their|his|her|the) decision on the mtus\.?")
+# "did not base their decision on the MTUS", "based their decision on recommendation(s) outside of the MTUS
+# Guidelines": both name the MTUS without relying on it
+_NOT_MTUS_RX = re.compile(r"did not base (?:their|his|her|the) decision on the mtus\.?"
+                          r"|based (?:their|his|her|the) decision on (?:\S+\s+){0,3}outside\s+(?:of\s+)?the\s+mtus(?:\s+guidelines)?\.?")
 _FAMILY_CUES = [
     ("MTUS", re.compile(r"(?<!non-)\bmtus\b|chronic pain medical treatment|postsurgical treatment guidelines")),
     ("ODG", re.compile(r"official disability guidelines|\bodg\b")),

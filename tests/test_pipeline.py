@@ -158,3 +158,17 @@ def test_why_explains_every_seed_item_with_quotes_into_the_letter():
             if e.actual == "Upheld":
                 assert e.missing, e.request
     assert n == 7
+
+
+@pytest.mark.parametrize("line,family", [
+    ("Decision based on MTUS ACOEM Chapter 8 Neck and Upper Back Complaints Page(s): table 8-8.", "MTUS"),
+    ("The Expert Reviewer did not base their decision on the MTUS. Decision based on Non-MTUS Citation American College of Radiology", "ACR"),
+    ("The Expert Reviewer based their decision on recommendation(s) outside  of the MTUS Guidelines. Decision based on "
+     "Non-MTUS Citation Official Disability Guidelines (ODG) Low Back, Preoperative lab testing.", "ODG"),
+    ("Decision based on MTUS Low Back Complaints 2004, and Chronic Pain Medical Treatment 2016. Decision based on Non-MTUS "
+     "Citation ACOEM Occupational Medicine Practice Guidelines, 3rd ed., Low Back Disorders.", "MTUS"),
+])
+def test_reviewer_guideline_family(line, family):
+    from checker.evaluate import guideline_families
+
+    assert guideline_families(line)[0] == family
