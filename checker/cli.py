@@ -91,6 +91,19 @@ def _parse_date(value: Optional[str], what: str = "--as-of") -> Optional[date]:
         raise typer.BadParameter(f"{value!r} is not a date (YYYY-MM-DD)", param_hint=what)
 
 
+def _preflight() -> None:
+    """Load the rules and the lexicon once here, so a broken file is one clear error, not a crashed worker."""
+    from .facts import LexiconError, load_lexicon
+    from .rules import RuleError, default_rules
+
+    try:
+        default_rules()
+        load_lexicon()
+    except (RuleError, LexiconError) as exc:
+        err.print(f"[red]error[/red] {exc}", highlight=False)
+        raise typer.Exit(1)
+
+
 def _read_text(path: Path) -> str:
     try:
         data = path.read_bytes()
@@ -197,6 +210,7 @@ def check(summary_file: Optional[Path] = typer.Argument(None, help="A case-summa
     """Predict whether a request would pass IMR, with the criteria, evidence and what is missing."""
     from .predict import default_checker
 
+    _preflight()
     if batch is not None:
         raise typer.Exit(_check_batch(batch, as_json))
     if summary_file is None or not request:
@@ -262,6 +276,7 @@ def evaluate(paths: list[Path] = typer.Argument(..., help="Letters or folders of
     """Predict every disputed item from its case summary and score against the real outcome."""
     from .evaluate import iter_evaluations, iter_letter_paths, summarize
 
+    _preflight()
     n = len(list(iter_letter_paths(paths)))
     stream = iter_evaluations(paths, workers=workers, time_limit=time_limit)
     if jsonl:
@@ -447,6 +462,59 @@ def rules_test(rules_dir: Optional[Path] = typer.Option(None, "--dir")) -> None:
         typer.echo(f"FAIL {f}", err=True)
     out.print(f"{total - len(failures)} passed, {len(failures)} failed")
     raise typer.Exit(1 if failures else 0)
+
+
+@app.command()
+def audit(paths: list[Path] = typer.Argument(..., help="Letters or folders of letters (PDF, .txt)"),
+          html_out: Optional[Path] = typer.Option(None, "--html", help="Write a self-contained HTML report (charts, sortable tables, links to every letter)"),
+          as_json: bool = typer.Option(False, "--json", help="Print the audit as one JSON object: letters, items, findings, rates, agreement, errors"),
+          csv_dir: Optional[Path] = typer.Option(None, "--csv", help="Write one CSV per finding type, rates.csv and agreement.csv into this folder"),
+          workers: Optional[int] = typer.Option(None, "--workers", "-j", help="Worker processes (default: all cores)"),
+          time_limit: float = typer.Option(30.0, "--time-limit", help="Seconds allowed per letter")) -> None:
+    """Audit letters for consistency: outcome rates, rule-contrary decisions, similar cases decided differently,
+    guideline citations and agreement with our criteria."""
+    from .audit import make_progress, print_summary, run_audit, write_csv
+    from .evaluate import iter_letter_paths
+    from .report_html import render_html
+
+    if html_out is not None and html_out.is_dir():
+        raise typer.BadParameter(f"{html_out} is a folder; give a file name", param_hint="--html")
+    if csv_dir is not None and csv_dir.exists() and not csv_dir.is_dir():
+        raise typer.BadParameter(f"{csv_dir} is a file; give a folder", param_hint="--csv")
+    total = len(list(iter_letter_paths(paths)))
+    if total == 0:
+        raise typer.BadParameter("no letters (.pdf, .txt) found", param_hint="PATHS")
+    if sys.stderr.isatty():
+        with make_progress(err) as prog:
+            task = prog.add_task("audit", total=total)
+            report, acc = run_audit(paths, workers=workers, time_limit=time_limit, progress=lambda o: prog.advance(task))
+    else:
+        report, acc = run_audit(paths, workers=workers, time_limit=time_limit)
+    shown, index = report, acc.index()
+    if _STATE["redact"] and (html_out is not None or csv_dir is not None):
+        from .redact import redact
+
+        shown, index = _redact_obj(report, redact), _redact_obj(index, redact)
+    try:
+        if html_out is not None:
+            html_out.parent.mkdir(parents=True, exist_ok=True)
+            html_out.write_text(render_html(shown, index, html_out), encoding="utf-8")
+            err.print(f"HTML report: {html_out}")
+        if csv_dir is not None:
+            write_csv(shown, csv_dir)
+            err.print(f"CSV files: {csv_dir}")
+    except OSError as exc:
+        err.print(f"[red]error[/red] cannot write: {exc}")
+        raise typer.Exit(1)
+    if as_json:
+        _dump(report)
+    else:
+        print_summary(report, out)
+    from rich.markup import escape
+
+    for e in report["errors"]:
+        err.print(f"[red]error[/red] {escape(e['error'])}", highlight=False)
+    raise typer.Exit(1 if report["errors"] else 0)
 
 
 def main() -> None:

@@ -135,9 +135,12 @@ def _compile_fact(name: str, spec: dict, all_specs: dict, date_rx: str) -> _Fact
         src.update({k: v for k, v in spec.items() if k != "same_as"})
         src.setdefault("patterns", all_specs[spec["same_as"]]["patterns"])
     pats: list[_Pattern] = []
-    for item in src.get("patterns") or []:
+    for n, item in enumerate(src.get("patterns") or [], 1):
         if isinstance(item, str):
             pats.append(_Pattern(item))
+        elif not isinstance(item, dict) or "p" not in item:
+            raise LexiconError(f"fact {name!r}, pattern {n}: {item!r} is not a pattern string nor a mapping with `p` "
+                               "(quote a pattern that contains ': ')")
         else:
             pats.append(
                 _Pattern(
@@ -151,9 +154,12 @@ def _compile_fact(name: str, spec: dict, all_specs: dict, date_rx: str) -> _Fact
                     fallback=bool(item.get("fallback", False)),
                 )
             )
-    for p in pats:
+    for n, p in enumerate(pats, 1):
         p.regex = p.regex.replace("DATE", date_rx)
-        re.compile(p.regex, _FLAGS)  # fail early on a bad pattern
+        try:
+            re.compile(p.regex, _FLAGS)  # fail early on a bad pattern
+        except re.error as exc:
+            raise LexiconError(f"fact {name!r}, pattern {n} ({p.regex!r}): {exc}") from None
     return _FactSpec(
         name=name,
         patterns=pats,
@@ -176,9 +182,30 @@ def _declared_names() -> frozenset:
         return frozenset()
 
 
+class LexiconError(Exception):
+    """The lexicon file cannot be loaded; the message names the file and the fact or line."""
+
+
 @lru_cache(maxsize=4)
 def load_lexicon(path: str | Path = LEXICON_PATH) -> _Lexicon:
-    """Load and compile ``lexicon.yaml`` (cached: call it as often as you like)."""
+    """Load and compile ``lexicon.yaml`` (cached: call it as often as you like).
+
+    Raises :class:`LexiconError` naming the file and the place for a YAML error, a malformed pattern,
+    an undeclared fact or a regular expression that does not compile.
+    """
+    try:
+        return _load_lexicon(path)
+    except LexiconError as exc:
+        raise LexiconError(f"{path}: {exc}") from None
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f":{mark.line + 1}" if mark else ""
+        raise LexiconError(f"{path}{where}: YAML error: {getattr(exc, 'problem', exc)}") from None
+    except (KeyError, TypeError, ValueError, re.error) as exc:
+        raise LexiconError(f"{path}: {type(exc).__name__}: {exc}") from None
+
+
+def _load_lexicon(path: str | Path) -> _Lexicon:
     with open(path, encoding="utf-8") as fh:
         raw = yaml.safe_load(fh)
     declared = _declared_names()

@@ -149,3 +149,17 @@ def test_redact_masks_names_birth_dates_and_claim_numbers(tmp_path):
     assert "Jane Roe" not in masked.stdout and "3/4/1975" not in masked.stdout and "[NAME]" in masked.stdout
     shown = runner.invoke(app, ["--redact", "parse", str(p)]).stdout
     assert "Jane Roe" not in shown
+
+
+def test_broken_lexicon_is_one_clear_error(tmp_path, monkeypatch):
+    from checker import facts
+
+    bad = tmp_path / "lexicon.yaml"
+    src = (Path(facts.__file__).parent / "lexicon" / "lexicon.yaml").read_text(encoding="utf-8")
+    bad.write_text(src.replace("      - hypertension\n", "      - hyper(tension\n", 1), encoding="utf-8")
+    with pytest.raises(facts.LexiconError) as ei:
+        facts.load_lexicon(bad)
+    assert "lexicon.yaml" in str(ei.value) and "cardiopulmonary_risk" in str(ei.value)
+    bad.write_text(src.replace("      - hypertension\n", "      - hyper(?: tension)\n", 1), encoding="utf-8")
+    with pytest.raises(facts.LexiconError, match="quote a pattern"):
+        facts.load_lexicon(bad)
