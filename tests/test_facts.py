@@ -424,3 +424,23 @@ def test_dermatomal_sensory_loss_by_root_level(text):
 ])
 def test_purpose_is_to_evaluate_hardware(text):
     assert facts(text, "purpose_hardware_evaluation")
+
+
+@pytest.mark.parametrize("text,negated", [
+    ("The six chiropractic visits have helped; she grips with less pain and felt more flexible.", False),
+    ("The physical therapy has not helped.", True),
+])
+def test_improving_with_care(text, negated):
+    assert one(text, "improving_with_care").negated == negated
+
+
+@pytest.mark.parametrize("text", [
+    "Acupuncture for 6 sessions was authorized by the Claims Administrator.",
+    "Utilization review issued a modification for an initial 6 sessions of acupuncture.",
+])
+def test_partial_certification_passive_phrasings(text):
+    assert facts(text, "ur_modified")
+
+
+def test_non_certification_is_not_partial_certification():
+    assert not facts("The request for 12 sessions of physical therapy was non-certified.", "ur_modified")
