@@ -149,7 +149,9 @@ def explain_letter(letter: Letter, item: Optional[int] = None, checker=None) -> 
         out.append(ItemExplanation(
             item=it.index, request=it.text, actual=it.decision, predicted=res.imr_outcome, status=res.status,
             agrees=(res.imr_outcome == it.decision) if res.imr_outcome else None,
-            criteria=criteria, evidence=[_shift(e, off) for e in res.evidence],
+            criteria=criteria,
+            # the decisive quotes, then where the request itself stands in the letter
+            evidence=[_shift(e, off) for e in res.evidence] + ([span] if span is not None else []),
             would_change_if=would_change(res), missing=res.missing,
             reviewer_guideline=guideline_families(it.maximus_guideline),
             our_guideline=[c.source for c in res.citations],
