@@ -113,7 +113,8 @@ def would_change(result: Result) -> list[str]:
     docs = [c for c in result.criteria if c.effect == "documentation_required" and c.state != "met"]
     for c in docs:
         out.append(f"document: {c.documentation}")
-    certs = [c for c in result.criteria if c.effect == "supports_certification" and c.state != "met"]
+    certs = [c for c in result.criteria if c.effect == "supports_certification" and c.state != "met"
+             and c.documentation in result.missing]  # only criteria that documentation could still meet
     if certs:
         out.append(f"would be certified if: {certs[0].documentation}")
     return out

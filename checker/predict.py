@@ -52,6 +52,30 @@ def _evidence_for(rule: Rule, feats: dict[str, Any], facts: list[Fact]) -> list[
     return out
 
 
+def could_be_met(node: Any, feats: dict[str, Any]) -> bool:
+    """Could this condition hold if the missing (unknown) facts were documented? Known facts stay as they are.
+
+    Used to keep the checklist to what documentation can change: a criterion that needs "no prior therapy"
+    when the record shows prior therapy is not something to document.
+    """
+    from .engine import compile_node
+    from .lint import eval_expr
+    from .rules import Group, Leaf
+
+    if isinstance(node, Leaf):
+        if node.fact and not known(node, feats):
+            return True
+        return eval_expr(compile_node(node), feats)
+    assert isinstance(node, Group)
+    if node.all is not None:
+        return all(could_be_met(c, feats) for c in node.all)
+    if node.any is not None:
+        return any(could_be_met(c, feats) for c in node.any)
+    if node.none is not None:  # each child must be able to be false: unknown facts can be documented as absent
+        return all(not (isinstance(c, Leaf) and known(c, feats) and eval_expr(compile_node(c), feats)) for c in node.none)
+    return sum(could_be_met(c, feats) for c in node.at_least.of) >= node.at_least.n
+
+
 def _criterion(rule: Rule, met: bool, feats: dict[str, Any], facts: list[Fact]) -> CriterionResult:
     state = "met" if met else ("unknown" if rule_is_unknown(rule, feats) else "not met")
     return CriterionResult(rule=rule.id, title=rule.title, effect=rule.effect, state=state,
@@ -107,10 +131,9 @@ def decide(req: Request, in_play: list[Rule], met: set[str], feats: dict[str, An
             citations.append(c)
     missing: list[str] = []
     if not certify:
-        for r in winning_denial if denial else []:
-            if r.documentation and r.documentation not in missing:
-                missing.append(r.documentation)
-        for r in docs_missing + [r for r in governing if r.effect == "supports_certification" and r.id not in met]:
+        reachable = [r for r in governing if r.effect == "supports_certification" and r.id not in met
+                     and could_be_met(r.when, feats)]
+        for r in (winning_denial if denial else []) + docs_missing + sorted(reachable, key=lambda r: -r.precedence):
             if r.documentation and r.documentation not in missing:
                 missing.append(r.documentation)
     rationale = " ".join(dict.fromkeys(r.rationale.strip() for r in decisive))
