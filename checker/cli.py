@@ -440,6 +440,15 @@ def rules_schema() -> None:
     _dump(RuleFile.model_json_schema(by_alias=True))
 
 
+@rules_app.command("docs")
+def rules_docs(out_dir: Path = typer.Option(Path(__file__).resolve().parent.parent / "docs" / "rules", "--out", help="Output folder")) -> None:
+    """Generate one Markdown page per rule (criterion, source, examples, what to document)."""
+    from .ruledocs import write
+
+    n = write(out_dir)
+    out.print(f"wrote {n} pages to {out_dir}")
+
+
 @rules_app.command("lint")
 def rules_lint(rules_dir: Optional[Path] = typer.Option(None, "--dir", help="Rules folder (default: rules/)")) -> None:
     """Check the rule files: syntax and schema with file:line, duplicate ids, unknown facts, rules that cannot fire."""

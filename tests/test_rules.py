@@ -168,3 +168,15 @@ def test_rule_examples(rule_id):
     for t in rule.tests:
         got = rule_state(default_checker(), rule.id, t.text, t.request, t.as_of)
         assert got == t.expect, f"{rule.file}:{rule.line}: {t.text!r} with {t.request!r}"
+
+
+def test_committed_rule_docs_are_up_to_date():
+    """docs/rules/ is generated from the YAML; regenerate with `imrcheck rules docs` after editing a rule."""
+    from checker.ruledocs import render
+
+    docs = Path(__file__).resolve().parents[1] / "docs" / "rules"
+    pages = render()
+    committed = {p.name: p.read_text(encoding="utf-8") for p in docs.glob("*.md")}
+    assert set(committed) == set(pages), "pages added or removed: run `imrcheck rules docs`"
+    stale = [name for name, text in pages.items() if committed[name] != text]
+    assert not stale, f"stale pages (run `imrcheck rules docs`): {stale[:5]}"
