@@ -202,32 +202,65 @@ def _print_result(r) -> None:
 
 
 @app.command()
-def check(summary_file: Optional[Path] = typer.Argument(None, help="A case-summary text file"),
+def check(summary_file: Optional[Path] = typer.Argument(None, help="A case-summary text file, or a structured request (.yaml/.yml/.json)"),
           request: list[str] = typer.Option([], "--request", "-r", help="The requested item (repeatable)"),
           as_of: Optional[str] = typer.Option(None, "--as-of", help="Date of the request, YYYY-MM-DD"),
           batch: Optional[Path] = typer.Option(None, "--batch", help="JSON Lines: {id, summary, requests, as_of?}"),
+          schema: bool = typer.Option(False, "--schema", help="Print the JSON Schema of a structured request file"),
           as_json: bool = typer.Option(False, "--json")) -> None:
     """Predict whether a request would pass IMR, with the criteria, evidence and what is missing."""
     from .predict import default_checker
 
+    if schema:
+        from .structured import PreSubmission
+
+        _dump(PreSubmission.model_json_schema())
+        return
     _preflight()
     if batch is not None:
         raise typer.Exit(_check_batch(batch, as_json))
-    if summary_file is None or not request:
-        raise typer.BadParameter("give SUMMARY_FILE and at least one --request (or --batch IN.jsonl)")
     day = _parse_date(as_of)
-    try:
-        text = _read_text(summary_file)
-    except ValueError as exc:
-        err.print(f"[red]error[/red] {exc}")
-        raise typer.Exit(1)
+    if summary_file is not None and summary_file.suffix.lower() in (".yaml", ".yml", ".json"):
+        text, request, day = _structured(summary_file, request, day)
+    else:
+        if summary_file is None or not request:
+            raise typer.BadParameter("give SUMMARY_FILE and at least one --request (or --batch IN.jsonl)")
+        try:
+            text = _read_text(summary_file)
+        except ValueError as exc:
+            err.print(f"[red]error[/red] {exc}")
+            raise typer.Exit(1)
     checker = default_checker()
     results = [checker.check(text, r, as_of=day) for r in request]
     if as_json:
-        _dump({"results": [r.model_dump(mode="json") for r in results]})
+        doc = {"results": [r.model_dump(mode="json") for r in results]}
+        if summary_file is not None and summary_file.suffix.lower() in (".yaml", ".yml", ".json"):
+            doc["summary"] = text  # the rendered form: evidence offsets point into it
+        _dump(doc)
     else:
         for r in results:
             _print_result(r)
+
+
+def _structured(path: Path, extra_requests: list[str], day):
+    """Read a structured request file; returns (rendered summary, requests, as-of date)."""
+    import yaml
+    from pydantic import ValidationError
+
+    from .structured import PreSubmission, render_summary
+
+    try:
+        raw = yaml.safe_load(_read_text(path))
+        form = PreSubmission.model_validate(raw)
+    except (ValueError, yaml.YAMLError, ValidationError) as exc:
+        msg = str(exc)
+        if isinstance(exc, ValidationError):
+            e = exc.errors()[0]
+            msg = f"{'.'.join(str(x) for x in e['loc'])}: {e['msg']}"
+        err.print(f"[red]error[/red] {path}: {msg}", highlight=False)
+        raise typer.Exit(1)
+    summary = render_summary(form)
+    return summary, list(form.requests) + list(extra_requests), day or form.request_date
 
 
 def _check_batch(path: Path, as_json: bool) -> int:

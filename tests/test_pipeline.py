@@ -172,3 +172,26 @@ def test_reviewer_guideline_family(line, family):
     from checker.evaluate import guideline_families
 
     assert guideline_families(line)[0] == family
+
+
+def test_structured_request_file_and_schema(tmp_path):
+    form = tmp_path / "req.yaml"
+    form.write_text(
+        "requests: ['MRI of the lumbar spine']\nrequest_date: 2016-10-01\nage: 44\nsex: female\n"
+        "complaint: low back pain radiating to the left leg for 6 months\n"
+        "findings: ['positive straight leg raise on the left', 'diminished left Achilles reflex']\n"
+        "prior_care: [{treatment: physical therapy, sessions: 12, effect: no improvement}]\n"
+        "plan: ['epidural steroid injection at the level the MRI confirms']\n", encoding="utf-8")
+    res = runner.invoke(app, ["check", str(form), "--json"])
+    assert res.exit_code == 0, res.output
+    doc = json.loads(res.stdout)
+    r = doc["results"][0]
+    assert r["imr_outcome"] == "Overturned" and r["status"] == "met"
+    for e in r["evidence"]:
+        assert doc["summary"][e["start"]:e["end"]] == e["quote"]
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("requests: ['MRI']\nage: -3\n", encoding="utf-8")
+    res = runner.invoke(app, ["check", str(bad), "--json"])
+    assert res.exit_code == 1 and "bad.yaml" in res.output and "age" in res.output
+    schema = json.loads(runner.invoke(app, ["check", "--schema"]).stdout)
+    assert "requests" in schema["properties"] and schema["additionalProperties"] is False
