@@ -368,7 +368,7 @@ def audit_items(outcome: LetterOutcome, ctx: Optional[_Context] = None) -> list[
         if pred is not None:
             rec.predicted = pred.imr_outcome
             rec.status = pred.status
-            rec.our_rationale = pred.rationale
+            rec.our_rationale = _squash(pred.rationale)
             rec.missing = list(pred.missing)
             rec.criteria = [_criterion_view(c) for c in pred.criteria]
             rec.evidence = list(dict.fromkeys(_squash(e.quote) for e in pred.evidence))

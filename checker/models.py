@@ -1,6 +1,7 @@
 """Shared pydantic models: the contract between parser, extractor, engine and CLI."""
 from __future__ import annotations
 
+import datetime as dt
 from datetime import date
 from typing import Literal, Optional, Union
 
@@ -32,7 +33,7 @@ class Fact(BaseModel):
     hypothetical: bool = False
     experiencer: Literal["patient", "other"] = "patient"
     asserted_by: Literal["provider", "claims_administrator", "reviewer", "patient"] = "provider"
-    date: Optional[date] = None
+    date: Optional[dt.date] = None  # `dt.date`: the field name shadows `date` inside the class
     evidence: Evidence
 
 
