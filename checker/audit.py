@@ -101,8 +101,6 @@ def jaccard(a: set, b: set) -> Optional[float]:
 # reading the letter's lines
 
 _NO_CITATION_RX = re.compile(r"did not cite any (?:medical )?evidence", re.I)
-# "based their decision on recommendation(s) outside of the MTUS Guidelines" names the MTUS only to say it was not used
-_OUTSIDE_MTUS_RX = re.compile(r"outside (?:of )?the (?:california |ca )?mtus(?: guidelines?)?", re.I)
 
 
 def line_families(text: str) -> list[str]:
@@ -110,7 +108,7 @@ def line_families(text: str) -> list[str]:
     the line says no evidence was cited."""
     if _NO_CITATION_RX.search(text or ""):
         return ["none"]
-    return guideline_families(_OUTSIDE_MTUS_RX.sub(" ", text or ""))
+    return guideline_families(text or "")
 
 
 # Named sources a rationale may cite. ACOEM's 2004 chapters are part of the MTUS, so ACOEM is its own label.
