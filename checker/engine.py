@@ -88,6 +88,11 @@ def build_features(facts: list[Fact], request: Request, as_of: Optional[date]) -
                 feats["f_weeks_since_injury"] = round((as_of - doi).days / 7, 1)
         except ValueError:
             pass
+    if as_of and feats.get("f_weeks_since_prior_imaging", UNKNOWN_NUMBER) == UNKNOWN_NUMBER:
+        dated = [f.date for name in ("prior_mri", "prior_imaging") for f in by_name.get(name, [])
+                 if f.date and not f.negated and not f.hypothetical and f.date <= as_of]
+        if dated:
+            feats["f_weeks_since_prior_imaging"] = round((as_of - max(dated)).days / 7, 1)
     if feats.get("f_therapy_sessions_completed", UNKNOWN_NUMBER) == UNKNOWN_NUMBER:
         counts = [n for name in ("physical_therapy", "chiropractic", "acupuncture") for f in by_name.get(name, [])
                   if not f.negated and not f.hypothetical and (n := _number(f.value)) is not None]

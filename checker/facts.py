@@ -788,6 +788,15 @@ def extract_facts(text: str, as_of: _dt.date | None = None) -> list[Fact]:
     scan = lex.scanner.scan(t)
     ctx = _Context(t, sents, lex, scan)
     out: list[Fact] = []
+    sentence_dates: dict[int, Optional[_dt.date]] = {}
+
+    def sentence_date(si: int) -> Optional[_dt.date]:
+        """The first date written in a sentence: the timeline position of what the sentence reports."""
+        if si not in sentence_dates:
+            ss, se = sents[si]
+            m = lex.date_regex.search(t, ss, se)
+            sentence_dates[si] = _parse_date(m.group(0))[1] if m else None
+        return sentence_dates[si]
 
     for spec, (tch, xch) in zip(lex.facts, lex.fact_ch):
         excl = [(a, b) for a, b, _, _ in scan[xch]] if xch is not None else ()
@@ -843,9 +852,8 @@ def extract_facts(text: str, as_of: _dt.date | None = None) -> list[Fact]:
                 hypothetical=hypothetical,
                 experiencer="other" if "experiencer_other" in mods else "patient",
                 asserted_by=ctx.asserted_by(si),
-                # Fact.date is left None: in checker/models.py the field name ``date``
-                # shadows the type under ``from __future__ import annotations``, so
-                # pydantic only accepts None there; the ISO date is in ``value``.
+                # the timeline: a date fact's own date, else the date its sentence gives
+                date=d0 if (spec.value == "date" and d0 is not None) else sentence_date(si),
                 evidence=ev,
             )
             out.append(fact)

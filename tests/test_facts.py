@@ -444,3 +444,13 @@ def test_partial_certification_passive_phrasings(text):
 
 def test_non_certification_is_not_partial_certification():
     assert not facts("The request for 12 sessions of physical therapy was non-certified.", "ur_modified")
+
+
+def test_facts_are_placed_on_a_timeline():
+    text = ("The worker was injured on 3/4/2015. A lumbar MRI of June 2, 2015 showed a disc protrusion. "
+            "On December 1, 2016, she reported weakness of the left ankle rated 4/5. She had 12 sessions of physical therapy.")
+    got = {f.name: f.date for f in extract_facts(text)}
+    assert got["date_of_injury"] == dt.date(2015, 3, 4)
+    assert got["prior_mri"] == dt.date(2015, 6, 2)
+    assert got["motor_weakness"] == dt.date(2016, 12, 1)
+    assert got["physical_therapy"] is None  # its sentence gives no date

@@ -180,3 +180,13 @@ def test_committed_rule_docs_are_up_to_date():
     assert set(committed) == set(pages), "pages added or removed: run `imrcheck rules docs`"
     stale = [name for name, text in pages.items() if committed[name] != text]
     assert not stale, f"stale pages (run `imrcheck rules docs`): {stale[:5]}"
+
+
+def test_weeks_since_prior_imaging_from_the_timeline():
+    from checker.facts import extract_facts
+
+    text = "A lumbar MRI of June 2, 2015 showed a disc protrusion. Pain persists."
+    req = Request(text="MRI lumbar", category="imaging", modality="mri", regions=["lumbar"], in_scope=True)
+    feats = build_features(extract_facts(text), req, date(2016, 6, 1))
+    assert feats["f_weeks_since_prior_imaging"] == 52.1  # 365 days
+    assert build_features(extract_facts("Pain persists."), req, date(2016, 6, 1))["f_weeks_since_prior_imaging"] == -1
