@@ -74,24 +74,9 @@ SPLITS = ("dev", "heldout", "heldout2")
 # --------------------------------------------------------------------------- text
 def read_letter_text(path: str | Path) -> str:
     """The raw letter text with line ends normalised (steps 1-2 above)."""
-    path = Path(path)
-    if path.suffix.lower() == ".pdf":
-        import pypdfium2 as pdfium
+    from .letters import extract_text
 
-        pdf = pdfium.PdfDocument(str(path), password="")
-        try:
-            pages = []
-            for i in range(len(pdf)):
-                page = pdf[i]
-                tp = page.get_textpage()
-                pages.append(tp.get_text_range())
-                tp.close()
-                page.close()
-        finally:
-            pdf.close()
-        text = "\n".join(pages)
-    else:
-        text = path.read_text(encoding="utf-8")
+    text = extract_text(path)
     text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\ufffe", "-")
     return text
 

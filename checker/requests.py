@@ -558,6 +558,14 @@ def _matches(low: str, s: str, low_re: re.Pattern, cs_re: re.Pattern, order: dic
 _IMAGING_ORDER = ("arthrogram", "myelogram", "dexa")
 
 
+def _pick(mods: dict[str, int], priority: tuple[str, ...]) -> str:
+    """The first modality of ``priority`` that was named, else the one named first in the text."""
+    for cand in priority:
+        if cand in mods:
+            return cand
+    return min(mods, key=mods.__getitem__)
+
+
 def normalize_request(text: str, as_of: date | None = None) -> Request:
     """Normalise one disputed item's text (see the module docstring for the decisions)."""
     if not isinstance(text, str):
@@ -656,19 +664,7 @@ def normalize_request(text: str, as_of: date | None = None) -> Request:
             mods = {n[2:]: p for n, p in found.items() if n[0] == kind}
             if kind == "i":
                 category = "imaging"
-                for cand in _IMAGING_ORDER:
-                    if cand in mods:
-                        modality = cand
-                        break
-                else:
-                    if "bone_scan" in mods:
-                        modality = "bone_scan"
-                    elif "pet" in mods:
-                        modality = "pet"
-                    elif "spect" in mods:
-                        modality = "spect"
-                    else:
-                        modality = min(mods, key=mods.__getitem__)
+                modality = _pick(mods, tuple(_IMAGING_ORDER) + ("bone_scan", "pet", "spect"))
             elif kind == "e":
                 category = "electrodiagnostic"
                 if "emg_ncs" in mods or ("emg" in mods and "ncs" in mods):
@@ -677,12 +673,7 @@ def normalize_request(text: str, as_of: date | None = None) -> Request:
                     modality = "emg" if "emg" in mods else "ncs"
             else:
                 category = "therapy"
-                if "aquatic" in mods:
-                    modality = "aquatic"
-                elif "work_conditioning" in mods:
-                    modality = "work_conditioning"
-                else:
-                    modality = min(mods, key=mods.__getitem__)
+                modality = _pick(mods, ("aquatic", "work_conditioning"))
 
     # ---- electrodiagnostic limbs
     if category == "electrodiagnostic":

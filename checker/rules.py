@@ -183,20 +183,13 @@ class AppliesTo(_Strict):
     in_force: InForce = Field(default_factory=InForce)
     postsurgical: Optional[bool] = None  # None: either; True: only post-surgical requests; False: only non post-surgical
 
-    @field_validator("modalities")
+    @field_validator("modalities", "regions")
     @classmethod
-    def _mods(cls, v: list[str]) -> list[str]:
-        bad = [m for m in v if m not in MODALITIES]
+    def _known_names(cls, v: list[str], info) -> list[str]:
+        known = MODALITIES if info.field_name == "modalities" else REGIONS
+        bad = [m for m in v if m not in known]
         if bad:
-            raise ValueError(f"unknown modalities {bad}; known: {list(MODALITIES)}")
-        return v
-
-    @field_validator("regions")
-    @classmethod
-    def _regions(cls, v: list[str]) -> list[str]:
-        bad = [r for r in v if r not in REGIONS]
-        if bad:
-            raise ValueError(f"unknown regions {bad}; known: {list(REGIONS)}")
+            raise ValueError(f"unknown {info.field_name} {bad}; known: {list(known)}")
         return v
 
 

@@ -245,19 +245,9 @@ _PER_WEEK = re.compile(r"\b(?:a|per)\s+week\b|\bweekly\b", re.I)
 
 
 def _pdf_text(path: Path) -> str:
-    pdfium = pytest.importorskip("pypdfium2")
-    pdf = pdfium.PdfDocument(str(path), password="")
-    try:
-        parts = []
-        for i in range(len(pdf)):
-            page = pdf[i]
-            textpage = page.get_textpage()
-            parts.append(textpage.get_text_range())
-            textpage.close()
-            page.close()
-    finally:
-        pdf.close()
-    return "\n".join(parts).replace("\r\n", "\n").replace("\r", "\n")
+    from checker.letters import extract_text
+
+    return extract_text(path).replace("\r\n", "\n").replace("\r", "\n")
 
 
 def _headings(text: str) -> list[str]:
