@@ -454,3 +454,21 @@ def test_facts_are_placed_on_a_timeline():
     assert got["prior_mri"] == dt.date(2015, 6, 2)
     assert got["motor_weakness"] == dt.date(2016, 12, 1)
     assert got["physical_therapy"] is None  # its sentence gives no date
+
+
+@pytest.mark.parametrize("text,name,negated,hypothetical", [
+    ("Negative drop arm test.", "internal_derangement", True, False),
+    ("Drop arm test negative.", "internal_derangement", True, False),
+    ("Lateral Apley grind test is positive.", "internal_derangement", False, False),
+    ("Surgery is not being considered.", "surgery_planned", True, False),
+    ("He is not a surgical candidate.", "surgery_planned", True, False),
+    ("Surgery is being considered.", "surgery_planned", False, True),
+    ("She reports no change in function.", "functional_improvement", True, False),
+    ("There is hyposensorium in the left hand.", "sensory_deficit", False, False),
+    ("The physical therapy helped with flexibility.", "improving_with_care", False, False),
+    ("Physical therapy was not helpful with pain.", "improving_with_care", True, False),
+    ("Numbness and tingling into the right ring and small fingers.", "radicular_symptoms", False, False),
+])
+def test_phrasings_found_while_writing_the_rule_tests(text, name, negated, hypothetical):
+    f = one(text, name)
+    assert (f.negated, f.hypothetical) == (negated, hypothetical)
