@@ -162,6 +162,26 @@ def compile_node(node: Any) -> dict:
     raise TypeError(f"not a condition: {node!r}")
 
 
+def eval_expr(expr: dict, feats: dict[str, Any]) -> bool:
+    """Evaluate a compiled expression in Python, for lint sampling and the checklist; cases go through durable_rules."""
+    (op, arg), = expr.items()
+    if op == "$and":
+        return all(eval_expr(e, feats) for e in arg)
+    if op == "$or":
+        return any(eval_expr(e, feats) for e in arg)
+    if op == "$ex":
+        return all(k in feats for k in arg)
+    if op in ("$neq", "$gte", "$gt", "$lte", "$lt"):
+        (k, v), = arg.items()
+        x = feats.get(k)
+        if op == "$neq":
+            return x != v
+        if x is None:
+            return False
+        return {"$gte": x >= v, "$gt": x > v, "$lte": x <= v, "$lt": x < v}[op]
+    return feats.get(op) == arg
+
+
 def compile_at_least(al: AtLeast) -> dict:
     kids = [compile_node(c) for c in al.of]
     combos = list(itertools.combinations(kids, al.n))

@@ -6,30 +6,10 @@ import random
 from pathlib import Path
 from typing import Any, Optional
 
-from .engine import compile_applies, compile_node, _join, _negate
+from .engine import _join, _negate, compile_applies, compile_node, eval_expr
 from .rules import RULES_DIR, Leaf, Rule, RuleError, load_file, rule_leaves, vocabulary
 
 _SAMPLES = 400
-
-
-def eval_expr(expr: dict, feats: dict[str, Any]) -> bool:
-    """Evaluate a compiled durable_rules expression in Python (lint only; cases go through the engine)."""
-    (op, arg), = expr.items()
-    if op == "$and":
-        return all(eval_expr(e, feats) for e in arg)
-    if op == "$or":
-        return any(eval_expr(e, feats) for e in arg)
-    if op == "$ex":
-        return all(k in feats for k in arg)
-    if op in ("$neq", "$gte", "$gt", "$lte", "$lt"):
-        (k, v), = arg.items()
-        x = feats.get(k)
-        if op == "$neq":
-            return x != v
-        if x is None:
-            return False
-        return {"$gte": x >= v, "$gt": x > v, "$lte": x <= v, "$lt": x < v}[op]
-    return feats.get(op) == arg
 
 
 def _full_expr(rule: Rule) -> dict:

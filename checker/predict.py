@@ -58,8 +58,7 @@ def could_be_met(node: Any, feats: dict[str, Any]) -> bool:
     Used to keep the checklist to what documentation can change: a criterion that needs "no prior therapy"
     when the record shows prior therapy is not something to document.
     """
-    from .engine import compile_node
-    from .lint import eval_expr
+    from .engine import compile_node, eval_expr
     from .rules import Group, Leaf
 
     if isinstance(node, Leaf):

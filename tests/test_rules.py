@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 
 from checker.engine import Engine, build_features, compile_node
-from checker.lint import eval_expr, lint
+from checker.engine import eval_expr
+from checker.lint import lint
 from checker.models import Request
 from checker.rules import RuleError, RuleFile, load_file, load_rules
 
