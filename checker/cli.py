@@ -201,6 +201,16 @@ def _print_result(r) -> None:
     out.print(Panel(body, expand=False))
 
 
+@app.command("facts-eval")
+def facts_eval(split: Optional[str] = typer.Option(None, "--split", help="dev, heldout, heldout2 or all (default: each and all)"),
+               as_json: bool = typer.Option(False, "--json")) -> None:
+    """Precision and recall of the fact extractor per fact type against the hand annotations in tests/annotations."""
+    from .facts_eval import main as facts_eval_main
+
+    argv = (["--split", split] if split else []) + (["--json"] if as_json else [])
+    raise typer.Exit(facts_eval_main(argv))
+
+
 @app.command()
 def check(summary_file: Optional[Path] = typer.Argument(None, help="A case-summary text file, or a structured request (.yaml/.yml/.json)"),
           request: list[str] = typer.Option([], "--request", "-r", help="The requested item (repeatable)"),

@@ -472,3 +472,18 @@ def test_facts_are_placed_on_a_timeline():
 def test_phrasings_found_while_writing_the_rule_tests(text, name, negated, hypothetical):
     f = one(text, name)
     assert (f.negated, f.hypothetical) == (negated, hypothetical)
+
+
+def test_facts_eval_command_reports_micro_figures():
+    import json
+
+    from typer.testing import CliRunner
+
+    from checker.cli import app
+
+    if not (SHARED / "corpus").is_dir():
+        pytest.skip("../shared not found: facts-eval needs the annotated letters")
+    res = CliRunner().invoke(app, ["facts-eval", "--split", "all", "--json"])
+    assert res.exit_code == 0
+    rep = json.loads(res.stdout)
+    assert rep["micro"]["precision"] >= 0.90 and rep["micro"]["recall"] >= 0.85
