@@ -220,7 +220,14 @@ def _load_lexicon(path: str | Path) -> _Lexicon:
     channels: list[_Channel] = []
 
     def add(name: str, pats: list[str]) -> int:
-        channels.append(_Channel(name, [str(p) for p in pats]))
+        for n, p in enumerate(pats, 1):
+            if not isinstance(p, str):
+                raise LexiconError(f"{name}, pattern {n}: {p!r} is not a pattern string (quote a pattern that contains ': ')")
+            try:
+                re.compile(p, _FLAGS)
+            except re.error as exc:
+                raise LexiconError(f"{name}, pattern {n} ({p!r}): {exc}") from None
+        channels.append(_Channel(name, list(pats)))
         return len(channels) - 1
 
     fact_ch = []

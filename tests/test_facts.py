@@ -487,3 +487,20 @@ def test_facts_eval_command_reports_micro_figures():
     assert res.exit_code == 0
     rep = json.loads(res.stdout)
     assert rep["micro"]["precision"] >= 0.90 and rep["micro"]["recall"] >= 0.85
+
+
+def test_a_requirement_is_not_a_finding():
+    text = ("The request for acupuncture was modified to authorize 6 sessions, as evidence of objective functional "
+            "improvement was required for future authorizations.")
+    f = one(text, "functional_improvement")
+    assert f.hypothetical and not f.negated
+
+
+def test_malformed_modifier_pattern_is_a_clear_lexicon_error(tmp_path):
+    from checker import facts as facts_mod
+
+    src = (Path(facts_mod.__file__).parent / "lexicon" / "lexicon.yaml").read_text(encoding="utf-8")
+    bad = tmp_path / "lexicon.yaml"
+    bad.write_text(src.replace("      - rule out\n", "      - rule (?: out)\n", 1), encoding="utf-8")
+    with pytest.raises(facts_mod.LexiconError, match="quote a pattern"):
+        facts_mod.load_lexicon(bad)
