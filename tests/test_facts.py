@@ -504,3 +504,19 @@ def test_malformed_modifier_pattern_is_a_clear_lexicon_error(tmp_path):
     bad.write_text(src.replace("      - rule out\n", "      - rule (?: out)\n", 1), encoding="utf-8")
     with pytest.raises(facts_mod.LexiconError, match="quote a pattern"):
         facts_mod.load_lexicon(bad)
+
+
+@pytest.mark.parametrize("text", [
+    "The MRI was denied because the patient has not undergone conservative care; six sessions of physical therapy were just certified.",
+    "He is awaiting physical therapy.",
+])
+def test_conservative_care_not_yet_tried(text):
+    assert facts(text, "conservative_care_pending")
+
+
+def test_not_yet_started_therapy_is_negated():
+    assert one("He has not yet started physical therapy.", "physical_therapy").negated
+
+
+def test_weakness_described_as_progressive():
+    assert not one("The weakness of the right hand is progressive.", "progressive_neuro_deficit").negated
