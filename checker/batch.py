@@ -108,3 +108,33 @@ def map_paths(fn: Callable[[str], T], paths: Iterable[str | Path], *, workers: O
                 yield from pending.popleft().result()
         while pending:
             yield from pending.popleft().result()
+
+
+def check_record(item: str) -> dict:
+    """One `check --batch` line, given as "FILE:LINE<tab>JSON": ``{id, results, error}``."""
+    import json
+    from datetime import date
+
+    from .predict import default_checker
+
+    where, _, line = item.partition("\t")
+    rec_id = None
+    try:
+        rec = json.loads(line)
+        if not isinstance(rec, dict):
+            raise ValueError("a line must be a JSON object")
+        rec_id = rec.get("id")
+        summary, reqs = rec["summary"], rec["requests"]
+        if not isinstance(summary, str) or not isinstance(reqs, list) or not all(isinstance(x, str) for x in reqs):
+            raise ValueError("`summary` must be a string and `requests` a list of strings")
+        day = date.fromisoformat(rec["as_of"]) if rec.get("as_of") else None
+        results = [default_checker().check(summary, r, as_of=day).model_dump(mode="json") for r in reqs]
+        return {"id": rec_id, "results": results, "error": None}
+    except (ValueError, KeyError, TypeError) as exc:
+        msg = f"missing key {exc}" if isinstance(exc, KeyError) else str(exc)
+        return {"id": rec_id, "results": [], "error": f"{where}: {msg}"}
+
+
+def check_timeout(item: str, message: str) -> dict:
+    where = item.partition("\t")[0]
+    return {"id": None, "results": [], "error": f"{where}: time limit exceeded"}

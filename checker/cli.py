@@ -217,6 +217,7 @@ def check(summary_file: Optional[Path] = typer.Argument(None, help="A case-summa
           as_of: Optional[str] = typer.Option(None, "--as-of", help="Date of the request, YYYY-MM-DD"),
           batch: Optional[Path] = typer.Option(None, "--batch", help="JSON Lines: {id, summary, requests, as_of?}"),
           schema: bool = typer.Option(False, "--schema", help="Print the JSON Schema of a structured request file"),
+          workers: Optional[int] = typer.Option(None, "--workers", "-j", help="Worker processes for --batch (default: all cores)"),
           as_json: bool = typer.Option(False, "--json")) -> None:
     """Predict whether a request would pass IMR, with the criteria, evidence and what is missing."""
     from .predict import default_checker
@@ -228,7 +229,7 @@ def check(summary_file: Optional[Path] = typer.Argument(None, help="A case-summa
         return
     _preflight()
     if batch is not None:
-        raise typer.Exit(_check_batch(batch, as_json))
+        raise typer.Exit(_check_batch(batch, as_json, workers))
     day = _parse_date(as_of)
     if summary_file is not None and summary_file.suffix.lower() in (".yaml", ".yml", ".json"):
         text, request, day = _structured(summary_file, request, day)
@@ -273,38 +274,22 @@ def _structured(path: Path, extra_requests: list[str], day):
     return summary, list(form.requests) + list(extra_requests), day or form.request_date
 
 
-def _check_batch(path: Path, as_json: bool) -> int:
-    from .predict import default_checker
+def _check_batch(path: Path, as_json: bool, workers: Optional[int] = None) -> int:
+    """One output line per input line, in order, on a process pool; errors in place."""
+    from .batch import check_record, check_timeout, map_paths
 
-    checker = default_checker()
-    failed = 0
     try:
         fh = open(path, encoding="utf-8")
     except OSError as exc:
         err.print(f"[red]error[/red] {path}: cannot read: {exc.strerror}")
         return 1
-    n = 0
+    n = failed = 0
     with fh:
-        for lineno, line in enumerate(fh, 1):
-            if not line.strip():
-                continue
+        records = (f"{path}:{lineno}\t{line}" for lineno, line in enumerate(fh, 1) if line.strip())
+        for out_rec in map_paths(check_record, records, workers=workers, on_timeout=check_timeout):
             n += 1
-            rec_id = None
-            try:
-                rec = json.loads(line)
-                if not isinstance(rec, dict):
-                    raise ValueError("a line must be a JSON object")
-                rec_id = rec.get("id")
-                summary, reqs = rec["summary"], rec["requests"]
-                if not isinstance(summary, str) or not isinstance(reqs, list) or not all(isinstance(x, str) for x in reqs):
-                    raise ValueError("`summary` must be a string and `requests` a list of strings")
-                day = date.fromisoformat(rec["as_of"]) if rec.get("as_of") else None
-                results = [checker.check(summary, r, as_of=day).model_dump(mode="json") for r in reqs]
-                _dump({"id": rec_id, "results": results, "error": None})
-            except (ValueError, KeyError, TypeError) as exc:
-                failed += 1
-                msg = f"missing key {exc}" if isinstance(exc, KeyError) else str(exc)
-                _dump({"id": rec_id, "results": [], "error": f"{path}:{lineno}: {msg}"})
+            failed += out_rec["error"] is not None
+            _dump(out_rec)
     err.print(f"{n} lines: {n - failed} checked, {failed} errors")
     return 1 if failed else 0
 

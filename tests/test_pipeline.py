@@ -83,7 +83,8 @@ def test_cli_check_json_contract(tmp_path):
     assert {"source", "document", "section", "edition"} <= set(results[0]["citations"][0])
 
 
-def test_cli_check_batch_accounts_for_every_line(tmp_path):
+@pytest.mark.parametrize("workers", ["1", "2"])
+def test_cli_check_batch_accounts_for_every_line(tmp_path, workers):
     lines = [
         {"id": "a", "summary": LBP_3_WEEKS, "requests": ["MRI of the lumbar spine"], "as_of": "2016-10-01"},
         "not json",
@@ -92,11 +93,14 @@ def test_cli_check_batch_accounts_for_every_line(tmp_path):
     ]
     f = tmp_path / "in.jsonl"
     f.write_text("\n".join(l if isinstance(l, str) else json.dumps(l) for l in lines) + "\n", encoding="utf-8")
-    res = runner.invoke(app, ["check", "--batch", str(f), "--json"])
-    assert res.exit_code == 1  # two lines failed, the others are still printed
+    lines = lines * 5  # enough lines for the pool to split them into chunks
+    f.write_text("\n".join(l if isinstance(l, str) else json.dumps(l) for l in lines) + "\n", encoding="utf-8")
+    res = runner.invoke(app, ["check", "--batch", str(f), "--json", "--workers", workers])
+    assert res.exit_code == 1  # some lines failed, the others are still printed
     out = [json.loads(l) for l in res.stdout.splitlines() if l.strip()]
-    assert len(out) == 4
-    assert [o["id"] for o in out] == ["a", None, "c", "d"]
+    assert len(out) == 20
+    assert [o["id"] for o in out] == ["a", None, "c", "d"] * 5  # in input order
+    out = out[:4]
     assert out[0]["error"] is None and out[0]["results"][0]["imr_outcome"] == "Upheld"
     assert out[2]["error"] is None and len(out[2]["results"]) == 2
     assert "in.jsonl:2" in out[1]["error"] and "in.jsonl:4" in out[3]["error"]
