@@ -9,7 +9,7 @@ import json
 import sys
 from datetime import date
 from pathlib import Path
-from typing import Optional
+from typing import NoReturn, Optional
 
 import typer
 from rich.console import Console
@@ -91,6 +91,12 @@ def _parse_date(value: Optional[str], what: str = "--as-of") -> Optional[date]:
         raise typer.BadParameter(f"{value!r} is not a date (YYYY-MM-DD)", param_hint=what)
 
 
+def _fail(message) -> NoReturn:
+    """An input failed: say so on stderr and exit 1."""
+    err.print(f"[red]error[/red] {message}", highlight=False)
+    raise typer.Exit(1)
+
+
 def _preflight() -> None:
     """Load the rules and the lexicon once here, so a broken file is one clear error, not a crashed worker."""
     from .facts import LexiconError, load_lexicon
@@ -100,8 +106,7 @@ def _preflight() -> None:
         default_rules()
         load_lexicon()
     except (RuleError, LexiconError) as exc:
-        err.print(f"[red]error[/red] {exc}", highlight=False)
-        raise typer.Exit(1)
+        _fail(exc)
 
 
 def _read_text(path: Path) -> str:
@@ -153,12 +158,12 @@ def facts(file: Path = typer.Argument(..., help="A case-summary text file"),
     """Extract clinical facts from a case summary."""
     from .facts import extract_facts
 
+    day = _parse_date(as_of)
     try:
         text = _read_text(file)
     except ValueError as exc:
-        err.print(f"[red]error[/red] {exc}")
-        raise typer.Exit(1)
-    found = extract_facts(text, as_of=_parse_date(as_of))
+        _fail(exc)
+    found = extract_facts(text, as_of=day)
     if as_json:
         _dump({"facts": [f.model_dump(mode="json") for f in found]})
         return
@@ -239,8 +244,7 @@ def check(summary_file: Optional[Path] = typer.Argument(None, help="A case-summa
         try:
             text = _read_text(summary_file)
         except ValueError as exc:
-            err.print(f"[red]error[/red] {exc}")
-            raise typer.Exit(1)
+            _fail(exc)
     checker = default_checker()
     results = [checker.check(text, r, as_of=day) for r in request]
     if as_json:
@@ -268,8 +272,7 @@ def _structured(path: Path, extra_requests: list[str], day):
         if isinstance(exc, ValidationError):
             e = exc.errors()[0]
             msg = f"{'.'.join(str(x) for x in e['loc'])}: {e['msg']}"
-        err.print(f"[red]error[/red] {path}: {msg}", highlight=False)
-        raise typer.Exit(1)
+        _fail(f"{path}: {msg}")
     summary = render_summary(form)
     return summary, list(form.requests) + list(extra_requests), day or form.request_date
 
@@ -389,8 +392,7 @@ def why(letter: Path = typer.Argument(..., help="An IMR letter (PDF or text)"),
     try:
         parsed = parse_letter(letter)
     except LetterError as exc:
-        err.print(f"[red]error[/red] {exc}")
-        raise typer.Exit(1)
+        _fail(exc)
     expl = explain_letter(parsed, item=item)
     if item is not None and not expl:
         err.print(f"[red]error[/red] {letter}: no item {item} (the letter has {len(parsed.items)})")
@@ -456,8 +458,7 @@ def rules_show(rule_id: str) -> None:
             out.print(yaml.safe_dump(r.model_dump(mode="json", by_alias=True, exclude={"file", "line"}, exclude_none=True),
                                      sort_keys=False, allow_unicode=True))
             return
-    err.print(f"[red]error[/red] no rule {rule_id!r}")
-    raise typer.Exit(1)
+    _fail(f"no rule {rule_id!r}")
 
 
 @rules_app.command("schema")
@@ -541,8 +542,7 @@ def audit(paths: list[Path] = typer.Argument(..., help="Letters or folders of le
             write_csv(shown, csv_dir)
             err.print(f"CSV files: {csv_dir}")
     except OSError as exc:
-        err.print(f"[red]error[/red] cannot write: {exc}")
-        raise typer.Exit(1)
+        _fail(f"cannot write: {exc}")
     if as_json:
         _dump(report)
     else:

@@ -22,7 +22,6 @@ IMPLIED_ABSENT = {
     "red_flags_any": ("red_flag_cancer", "red_flag_infection", "red_flag_fracture", "red_flag_cauda_equina",
                       "progressive_neuro_deficit", "myelopathy", "weight_loss"),
     "prior_imaging": ("prior_mri",),
-    "neuro_exam_normal": (),
 }
 _MAX_COMBINATIONS = 64
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 import itertools
 import random
 from pathlib import Path
-from typing import Any, Optional
+from typing import Optional
 
 from .engine import _join, _negate, compile_applies, compile_node, eval_expr
 from .rules import RULES_DIR, Leaf, Rule, RuleError, load_file, rule_leaves, vocabulary

@@ -334,6 +334,3 @@ def rule_leaves(rule: Rule) -> list[Leaf]:
         out += leaves(u)
     return out
 
-
-def rule_facts(rule: Rule) -> list[str]:
-    return list(dict.fromkeys(lf.fact for lf in rule_leaves(rule) if lf.fact))
