@@ -84,8 +84,9 @@ def lint(rules_dir: Optional[Path | str] = None) -> list[str]:
             continue
         if not r.tests:
             problems.append(f"{where}: {r.id}: no tests (write one case that meets it and one that does not)")
-        elif {t.expect for t in r.tests} < {"met", "not met"} and len({t.expect for t in r.tests}) < 2:
-            problems.append(f"{where}: {r.id}: tests need at least one met and one not-met case")
+        elif "met" not in {t.expect for t in r.tests} or len({t.expect for t in r.tests}) < 2:
+            problems.append(f"{where}: {r.id}: tests need at least one met case and one that is not met "
+                            f"(not met, unknown, or not applicable)")
     # rules that can never fire, and conflicting effects without a precedence (found by sampling)
     exprs = {r.id: _full_expr(r) for r in rules}
     samples = _samples(rules, rng)
@@ -142,7 +143,7 @@ def rule_state(checker, rule_id: str, text: str, request: str, as_of) -> str:
     feats = build_features(facts, req, day)
     in_play, met = checker.engine.evaluate(feats)
     if rule_id not in in_play:
-        return "not in play"
+        return "not applicable"
     if rule_id in met:
         return "met"
     return "unknown" if rule_is_unknown(checker.engine.by_id[rule_id], feats) else "not met"

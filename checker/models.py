@@ -42,7 +42,7 @@ class Request(BaseModel):
 
     text: str
     category: Literal["imaging", "electrodiagnostic", "therapy", "other"] = "other"
-    modality: Optional[str] = None  # mri, ct, bone_scan, spect, dexa, xray, ultrasound, arthrogram, emg_ncs, emg, ncs, pt, ot, aquatic, chiro, acupuncture, ...
+    modality: Optional[str] = None  # mri, ct, bone_scan, spect, dexa, xray, ultrasound, arthrogram, emg_ncs, emg, ncs, pt, ot, aquatic, chiro, acupuncture, massage, work_conditioning, and passive: e_stim, ultrasound_therapy, infrared, shockwave, traction, laser, heat_cold
     regions: list[str] = Field(default_factory=list)  # cervical, thoracic, lumbar, shoulder, elbow, hand_wrist, hip, knee, ankle_foot, pelvis, ...
     laterality: Optional[Literal["left", "right", "bilateral"]] = None
     contrast: Optional[Literal["with", "without", "with_and_without"]] = None

@@ -31,12 +31,16 @@ Ambiguous cases (decisions)
 * "manual therapy", "spinal manipulation", "chirophysio", "CMT" -> therapy/``chiro``: IMR reviewers
   judge them under MTUS "Manual therapy & manipulation". "therapeutic exercise" -> therapy/``pt``
   (MTUS "Physical medicine"). "Physical therapy evaluation" / "Chiropractic evaluation" -> therapy.
-* Passive single modalities - electrical stimulation/TENS, infrared, biofeedback, therapeutic
-  ultrasound, shockwave, traction, hot/cold, laser, iontophoresis - are ``other``: each has its own
-  MTUS/ODG entry (mostly "not recommended"), not the physical-medicine visit limits. Their
-  sessions/frequency/weeks are still parsed. "Ultrasound" is *therapeutic* when it is called
-  therapy/treatment or comes with a therapy schedule ("Ultrasound 1 times 8") and is not called
-  diagnostic; otherwise it is diagnostic imaging ("ultrasound of the shoulder").
+* Passive modalities given in the clinic are therapy with their own modality: ``e_stim``
+  (electrical/muscle stimulation, EMS, NMES, interferential, galvanic), ``ultrasound_therapy``,
+  ``infrared``, ``shockwave`` (ESWT), ``traction``, ``laser`` and ``heat_cold`` (hot/cold packs, ice,
+  cryotherapy). Each has its own MTUS/ODG entry, not the physical-medicine visit limits. Named with a
+  device, rental or purchase ("Cold compression therapy 30 day rental", "interferential unit") they are
+  equipment (``other``). TENS, H-wave, biofeedback, thermography, iontophoresis, phonophoresis,
+  paraffin, diathermy, whirlpool and vasopneumatic devices stay ``other`` (not in the catalog).
+  "Ultrasound" is *therapeutic* when it is called therapy/treatment or comes with a therapy schedule
+  ("Ultrasound 1 times 8") and is not called diagnostic; otherwise it is diagnostic imaging
+  ("ultrasound of the shoulder").
 * Programs and levels of care (acute inpatient rehabilitation, SNF, functional restoration,
   home aide, gym/pool membership) are ``other`` even when they mention PT/OT: the question the
   reviewer answers is the level of care, not a visit count.
@@ -284,12 +288,11 @@ _HEADS: list[tuple[str, Optional[str], Optional[str]]] = [
      r"rental|purchase|equipment|kits?\b|pads?\b|tape\b|taping|compression|unit\b|machine\b|"
      r"continuous\s+passive\s+motion",
      r"(?:DME|CPM)\b"),
+    # passive single modalities the catalog does not cover stay "other" (devices, biofeedback, thermography)
     ("o_passive",
-     r"electr(?:ical|ic|o)[\s-]*(?:muscle\s+|nerve\s+)?stim\w*|e-?\s*stim\w*|interferential|infra-?\s*red|"
-     r"thermograph\w*|biofeedback|iontophoresis|phonophoresis|paraffin|diathermy|laser\b|shock\s*wave|"
-     r"hot\s*(?:/|and|&)?\s*cold|hot\s+packs?|cold\s+packs?|heat\b|ice\b|cryo\w*|traction|whirlpool|"
-     r"vasopneumatic|h-?\s*wave|hydrocollator|cold\b",
-     r"(?:EMS|NMES|TENS|ESWT|IFC)\b"),
+     r"thermograph\w*|biofeedback|iontophoresis|phonophoresis|paraffin|diathermy|whirlpool|"
+     r"vasopneumatic|h-?\s*wave",
+     r"TENS\b"),
     ("o_lab",
      r"labs?\b|laborator\w*|urin\w*|drug\s+(?:screen|test)\w*|toxicolog\w*|blood\b|panel\b|genetic|"
      r"electrocardiogra\w*|electroencephalogra\w*|evoked\s+potential\w*|sleep\s+stud\w*|polysomnogra\w*|"
@@ -335,6 +338,15 @@ _HEADS: list[tuple[str, Optional[str], Optional[str]]] = [
     ("t_acupuncture", r"(?:electro-?\s*)?acupunct\w*", None),
     ("t_massage", r"massag\w*", None),
     ("t_ot", r"occupational\s+therap\w*|hand\s+therap\w*", r"OT\b"),
+    # passive modalities given in the clinic (therapy; a device, rental or purchase makes them DME below)
+    ("t_e_stim", r"electr(?:ical|ic|o)[\s-]*(?:muscle\s+|nerve\s+)?stim\w*|e-?\s*stim\w*|interferential|"
+                 r"galvanic", r"(?:EMS|NMES|IFC)\b"),
+    ("t_infrared", r"infra-?\s*red", None),
+    ("t_shockwave", r"(?:extracorporeal\s+)?shock\s*-?\s*wave", r"ESWT\b"),
+    ("t_traction", r"traction", None),
+    ("t_laser", r"(?:cold\s+|low[\s-]+level\s+)?laser\b", r"LLLT\b"),
+    ("t_heat_cold", r"hot\s*(?:/|and|&)?\s*cold|hot\s+packs?|cold\s+packs?|heat\b|ice\b|cryo\w*|"
+                    r"hydrocollator|cold\b", None),
     ("t_pt", r"physical\s+therap\w*|physio-?\s*therap\w*|physio\b|physical\s+medicine|"
              r"therapeutic\s+(?:exercises?|activit\w*)|home\s+health\s+(?:pt|physical)\b|"
              r"neuromuscular\s+re-?\s*education|gait\s+training|rehab(?:ilitation)?\b",
@@ -556,6 +568,8 @@ def _matches(low: str, s: str, low_re: re.Pattern, cs_re: re.Pattern, order: dic
 
 # --------------------------------------------------------------------------- main
 _IMAGING_ORDER = ("arthrogram", "myelogram", "dexa")
+# passive modalities given in the clinic: each has its own guideline entry, not the physical-medicine visit limits
+PASSIVE_MODALITIES = ("e_stim", "ultrasound_therapy", "infrared", "shockwave", "traction", "laser", "heat_cold")
 
 
 def _pick(mods: dict[str, int], priority: tuple[str, ...]) -> str:
@@ -650,7 +664,7 @@ def normalize_request(text: str, as_of: date | None = None) -> Request:
                     therapeutic = ((schedule or _US_THERAPEUTIC.search(low) is not None)
                                    and "diagnostic" not in low)
                     if therapeutic:
-                        kind, name = "o", "o_passive"
+                        kind, name = "t", "t_ultrasound_therapy"
                     else:
                         kind, name = "i", "i_ultrasound"
                 elif name == "i_mra":
@@ -674,6 +688,10 @@ def normalize_request(text: str, as_of: date | None = None) -> Request:
             else:
                 category = "therapy"
                 modality = _pick(mods, ("aquatic", "work_conditioning"))
+                # a passive modality as a device, rental or purchase is equipment ("Cold compression therapy
+                # 30 day rental", "Interferential unit"), not a course of treatment
+                if modality in PASSIVE_MODALITIES and "o_dme" in found:
+                    category, modality = "other", None
 
     # ---- electrodiagnostic limbs
     if category == "electrodiagnostic":

@@ -67,8 +67,9 @@ def page(rule: Rule, root: Path) -> str:
     lines += ["", "## Rationale", "", rule.rationale.strip(), "", "## What to document", "", rule.documentation.strip(), ""]
     met = [t for t in rule.tests if t.expect == "met"]
     not_met = [t for t in rule.tests if t.expect == "not met"]
+    not_applicable = [t for t in rule.tests if t.expect == "not applicable"]
     lines += ["## Examples", ""]
-    for label, ts in (("Met", met), ("Not met", not_met)):
+    for label, ts in (("Met", met), ("Not met", not_met), ("Not applicable", not_applicable)):
         for t in ts[:2]:
             lines += [f"- **{label}** — request “{t.request}”" + (f" on {t.as_of.isoformat()}" if t.as_of else "") + f": {t.text}"]
     lines.append("")

@@ -51,6 +51,7 @@ REQUEST_FIELDS = {
 MODALITIES = (
     "mri", "ct", "bone_scan", "spect", "dexa", "xray", "ultrasound", "arthrogram", "myelogram", "pet",
     "emg_ncs", "emg", "ncs", "pt", "ot", "aquatic", "chiro", "acupuncture", "massage", "work_conditioning",
+    "e_stim", "ultrasound_therapy", "infrared", "shockwave", "traction", "laser", "heat_cold",
 )
 REGIONS = (
     "cervical", "thoracic", "lumbar", "sacroiliac", "spine", "shoulder", "elbow", "hand_wrist", "hip", "pelvis",
@@ -213,7 +214,9 @@ class RuleTest(_Strict):
     text: str
     request: str
     as_of: Optional[date] = None
-    expect: Literal["met", "not met", "unknown"]
+    # "not applicable": the rule is not in play for this request (another region, era or modality) - the
+    # boundary case of a rule whose guideline entry is unconditional ("not recommended")
+    expect: Literal["met", "not met", "unknown", "not applicable"]
 
 
 class Rule(_Strict):

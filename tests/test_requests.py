@@ -11,7 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from checker.models import Request
-from checker.requests import normalize_request, request_core
+from checker.requests import PASSIVE_MODALITIES, normalize_request, request_core
 
 IN_SCOPE = {"imaging", "electrodiagnostic", "therapy"}
 MODALITIES = {"mri", "ct", "bone_scan", "spect", "dexa", "xray", "ultrasound", "arthrogram", "myelogram", "pet",
@@ -135,9 +135,23 @@ CASES: list[tuple[str, dict]] = [
     ("Comprehensive psychological testing", dict(category="other")),
     ("Urine drug screen", dict(category="other")),
     ("Pre-op labs: PT/PTT", dict(category="other", modality=None)),
-    ("Electrical stimulation 1 times 8", dict(category="other", sessions=8)),
-    ("Ultrasound 1 times 8", dict(category="other", modality=None, sessions=8)),
-    ("Infrared therapy 2 times a week for 2 weeks", dict(category="other")),
+    # passive modalities given in the clinic are therapy with their own modality; as devices they are DME
+    ("Electrical stimulation 1 times 8", dict(category="therapy", modality="e_stim", sessions=8, in_scope=True)),
+    ("Ultrasound 1 times 8", dict(category="therapy", modality="ultrasound_therapy", sessions=8)),
+    ("Therapeutic ultrasound to the right shoulder", dict(category="therapy", modality="ultrasound_therapy",
+                                                          regions=["shoulder"])),
+    ("Ultrasound of the right shoulder", dict(category="imaging", modality="ultrasound")),
+    ("Infrared therapy 2 times a week for 2 weeks", dict(category="therapy", modality="infrared", sessions=4)),
+    ("Unknown shockwave treatments", dict(category="therapy", modality="shockwave", regions=[])),
+    ("ESWT right shoulder x3", dict(category="therapy", modality="shockwave", regions=["shoulder"], sessions=3)),
+    ("Cervical traction 2x4", dict(category="therapy", modality="traction", regions=["cervical"], sessions=8)),
+    ("Cold laser therapy 6 sessions for the knee", dict(category="therapy", modality="laser", sessions=6)),
+    ("Hot/cold packs 2 times a week for 3 weeks", dict(category="therapy", modality="heat_cold", sessions=6)),
+    ("Physical therapy with ultrasound and e-stim 2x3 lumbar", dict(category="therapy", modality="pt", sessions=6)),
+    ("Interferential unit rental", dict(category="other", modality=None, in_scope=False)),
+    ("Associated surgical service: Cold compression therapy 30 day rental", dict(category="other", in_scope=False)),
+    ("Ice machine purchase", dict(category="other")),
+    ("H-wave unit", dict(category="other")),
     ("Biofeedback, four sessions", dict(category="other", sessions=4)),
     ("Gym membership for 6 months", dict(category="other")),
     ("Follow up office visit times 2", dict(category="other", quantity=2)),
@@ -297,7 +311,8 @@ def test_corpus_scope(corpus_headings: list[str]) -> None:
             assert r.modality in {"mri", "ct", "bone_scan", "spect", "dexa", "xray", "ultrasound", "arthrogram",
                                   "myelogram", "pet"}
         if r.category == "therapy":
-            assert r.modality in {"pt", "ot", "aquatic", "chiro", "acupuncture", "massage", "work_conditioning"}
+            assert r.modality in {"pt", "ot", "aquatic", "chiro", "acupuncture", "massage", "work_conditioning",
+                                  *PASSIVE_MODALITIES}
         if _PER_WEEK.search(request_core(r.text)):
             assert r.frequency_per_week is not None, r.text
             if r.weeks is not None:
