@@ -168,13 +168,13 @@ def facts(file: Path = typer.Argument(..., help="A case-summary text file"),
         _dump({"facts": [f.model_dump(mode="json") for f in found]})
         return
     t = Table(title=f"Facts in {file}")
-    for col in ("fact", "value", "flags", "evidence"):
+    for col in ("fact", "value", "flags", "region", "evidence"):
         t.add_column(col, overflow="fold")
     for f in found:
         flags = ",".join(k for k in ("negated", "historical", "hypothetical") if getattr(f, k))
         if f.experiencer != "patient":
             flags += ",other person"
-        t.add_row(f.name, "" if f.value is True else str(f.value), flags, f.evidence.quote)
+        t.add_row(f.name, "" if f.value is True else str(f.value), flags, ",".join(f.regions), f.evidence.quote)
     out.print(t)
 
 

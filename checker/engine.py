@@ -8,6 +8,7 @@ engine's session table does not fill up.
 from __future__ import annotations
 
 import copy
+import functools
 import hashlib
 import itertools
 from datetime import date
@@ -24,6 +25,62 @@ IMPLIED_ABSENT = {
     "prior_imaging": ("prior_mri",),
 }
 _MAX_COMBINATIONS = 64
+
+# Body regions of fact mentions against the request's regions (see `body_regions` in lexicon.yaml).
+_UPPER = frozenset({"cervical", "shoulder", "elbow", "hand_wrist", "upper_extremity", "head"})
+_LOWER = frozenset({"lumbar", "sacroiliac", "pelvis", "hip", "knee", "ankle_foot", "lower_extremity"})
+_SPINE = frozenset({"cervical", "thoracic", "lumbar", "sacroiliac", "spine"})
+_SITE = {  # request region -> mention regions that concern the same site
+    "cervical": {"cervical", "thoracic", "spine"},
+    "thoracic": {"thoracic", "cervical", "lumbar", "spine", "chest"},
+    "lumbar": {"lumbar", "sacroiliac", "thoracic", "spine", "pelvis"},
+    "sacroiliac": {"sacroiliac", "lumbar", "pelvis", "spine"},
+    "spine": set(_SPINE),
+    "shoulder": {"shoulder", "upper_extremity"},
+    "elbow": {"elbow", "upper_extremity"},
+    "hand_wrist": {"hand_wrist", "upper_extremity"},
+    "upper_extremity": set(_UPPER) - {"head"},
+    "hip": {"hip", "pelvis", "lower_extremity"},
+    "pelvis": {"pelvis", "hip", "sacroiliac"},
+    "knee": {"knee", "lower_extremity"},
+    "ankle_foot": {"ankle_foot", "lower_extremity"},
+    "lower_extremity": set(_LOWER),
+    "head": {"head", "cervical"},
+    "chest": {"chest", "thoracic"},
+}
+
+
+def _quadrants(regions) -> set[str]:
+    q = set()
+    for r in regions:
+        q.add("upper" if r in _UPPER else "lower" if r in _LOWER else "trunk")
+    return q
+
+
+def mention_fits(mode: Optional[str], mention_regions: list[str], request_regions: list[str]) -> bool:
+    """Whether a regional fact mention concerns the requested region(s).
+
+    A mention with no region, a request with no specific region, and non-regional facts always fit.
+    ``quadrant`` facts (neurological findings) are only set aside across the upper/lower divide: arm
+    findings do not support a lumbar study, leg findings not a cervical one. ``site`` facts (prior imaging,
+    derangement, instability, fracture) must concern the same joint or spinal segment; ``spine_as_one`` facts
+    (prior surgery, hardware) the same joint, or any part of the spine for a spinal request.
+    """
+    req = [r for r in request_regions if r not in ("unspecified", "any")]
+    if not mode or not mention_regions or not req:
+        return True
+    if mode == "quadrant":
+        rq, mq = _quadrants(req), _quadrants(mention_regions)
+        return "trunk" in rq or "trunk" in mq or bool(rq & mq)
+    if mode == "spine_as_one" and any(r in _SPINE for r in req) and any(m in _SPINE for m in mention_regions):
+        return True
+    return any(m in _SITE.get(r, {r}) for r in req for m in mention_regions)
+
+
+@functools.lru_cache(maxsize=1)
+def _region_modes() -> dict[str, str]:
+    from .facts import load_lexicon
+    return {f.name: f.region_mode for f in load_lexicon().facts if f.region_mode}
 
 
 # ----------------------------------------------------------------------------------------------------------------
@@ -52,10 +109,16 @@ def _number(v: Any) -> Optional[float]:
         return None
 
 
+def facts_for_request(facts: list[Fact], request: Request) -> list[Fact]:
+    """The mentions that concern the requested region(s): findings about another part of the body are set aside."""
+    modes = _region_modes()
+    return [f for f in facts if not f.regions or mention_fits(modes.get(f.name), f.regions, request.regions)]
+
+
 def build_features(facts: list[Fact], request: Request, as_of: Optional[date]) -> dict[str, Any]:
     """The flat feature record the engine sees: every attribute a rule can test is present."""
     by_name: dict[str, list[Fact]] = {}
-    for f in facts:
+    for f in facts_for_request(facts, request):
         by_name.setdefault(f.name, []).append(f)
     feats: dict[str, Any] = {"case": 1}
     for name, spec in vocabulary().items():

@@ -109,6 +109,8 @@ class _FactSpec:
     ignore_backward: Optional[re.Pattern]
     sentence: Optional[re.Pattern]
     purpose_filter: Optional[re.Pattern]
+    region_mode: Optional[str] = None  # "quadrant" | "site" | "spine_as_one": tag mentions with body regions
+    region_default: Optional[str] = None
 
 
 @dataclass
@@ -126,6 +128,8 @@ class _Lexicon:
     date_regex: re.Pattern
     settings: dict[str, Any]
     declared: frozenset = field(default_factory=frozenset)
+    region_ch: Optional[int] = None  # the scanner channel of the body-region patterns
+    region_tags: tuple = ()  # pattern index in that channel -> body region
 
 
 def _compile_fact(name: str, spec: dict, all_specs: dict, date_rx: str) -> _FactSpec:
@@ -171,7 +175,15 @@ def _compile_fact(name: str, spec: dict, all_specs: dict, date_rx: str) -> _Fact
         ignore_backward=re.compile(src["ignore_backward"], _FLAGS) if src.get("ignore_backward") else None,
         sentence=re.compile(src["sentence"], _FLAGS) if src.get("sentence") else None,
         purpose_filter=re.compile(src["purpose_filter"], _FLAGS) if src.get("purpose_filter") else None,
+        region_mode=_region_mode(name, src.get("region")),
+        region_default=src.get("region_default"),
     )
+
+
+def _region_mode(name: str, mode: Any) -> Optional[str]:
+    if mode not in (None, "quadrant", "site", "spine_as_one"):
+        raise LexiconError(f"fact {name!r}: region {mode!r} is not quadrant, site or spine_as_one")
+    return mode
 
 
 def _declared_names() -> frozenset:
@@ -242,6 +254,13 @@ def _load_lexicon(path: str | Path) -> _Lexicon:
     pseudo_ch = {cat: add(f"pseudo:{cat}", lst) for cat, lst in (mods.get("pseudo") or {}).items() if lst}
     term_ch = add("termination", mods["termination"])
     attr_ch = {k: add(f"attribution:{k}", v) for k, v in raw.get("attribution", {}).items()}
+    # all body regions in one channel (one regex call per position, not one per region); pattern index -> region
+    region_pats = [(k, p) for k, v in (raw.get("body_regions") or {}).items() for p in v]
+    region_ch = add("body_regions", [p for _, p in region_pats]) if region_pats else None
+    region_tags = tuple(k for k, _ in region_pats)
+    for f in facts:
+        if f.region_default is not None and f.region_default not in region_tags:
+            raise LexiconError(f"fact {f.name!r}: region_default {f.region_default!r} is not a body region")
     return _Lexicon(
         facts=facts,
         scanner=_Scanner(channels),
@@ -256,6 +275,8 @@ def _load_lexicon(path: str | Path) -> _Lexicon:
         date_regex=re.compile(date_rx, _FLAGS),
         settings=raw.get("settings", {}),
         declared=declared,
+        region_ch=region_ch,
+        region_tags=region_tags,
     )
 
 
@@ -779,6 +800,9 @@ class _Context:
 
 
 # =========================================================================== extraction
+_COORD = re.compile(r"(?:\s*(?:,|/|&|\band\b|\bor\b|\bspines?\b|\bregions?\b|\bthe\b)\s*)+", re.I)
+
+
 def extract_facts(text: str, as_of: _dt.date | None = None) -> list[Fact]:
     """Extract the facts of a clinical case summary.
 
@@ -796,6 +820,49 @@ def extract_facts(text: str, as_of: _dt.date | None = None) -> list[Fact]:
     ctx = _Context(t, sents, lex, scan)
     out: list[Fact] = []
     sentence_dates: dict[int, Optional[_dt.date]] = {}
+    region_spans = (sorted((a, b, lex.region_tags[pi]) for a, b, pi, _ in scan[lex.region_ch])
+                    if lex.region_ch is not None else [])
+    # a region inside a longer one is part of it ("head" in "radial head")
+    region_spans = [r for r in region_spans
+                    if not any(o[0] <= r[0] and r[1] <= o[1] and (o[1] - o[0]) > (r[1] - r[0]) for o in region_spans)]
+
+    def regions_of(ts: int, te: int, si: int, spec: _FactSpec) -> list[str]:
+        """The body regions a mention concerns: named inside it, else the nearest in its clause."""
+        inside = [tag for a, b, tag in region_spans if a < te and ts < b]
+        if inside:
+            return list(dict.fromkeys(inside))
+        ss, se = sents[si]
+        cs = t.rfind(";", ss, ts) + 1 or ss
+        ce = t.find(";", te, se)
+        ce = se if ce < 0 else ce
+        near = [(a, b, tag) for a, b, tag in region_spans if a >= cs and b <= ce]
+        if not near:
+            return [spec.region_default] if spec.region_default else []
+        # within the mention's own phrase (between commas) a region after it wins ("decreased sensation to the
+        # lateral foot", "tenderness of the cervical spine"), then one before it ("lumbar spine tenderness");
+        # otherwise the nearest in the clause
+        ps = max(t.rfind(",", cs, ts) + 1, cs)
+        pe = t.find(",", te, ce)
+        pe = ce if pe < 0 else pe
+        after = [i for i, (a, b, _) in enumerate(near) if a >= te and b <= pe]
+        before = [i for i, (a, b, _) in enumerate(near) if b <= ts and a >= ps]
+        if after:
+            k = after[0]
+        elif before:
+            k = before[-1]
+        else:
+            k = min(range(len(near)), key=lambda i: (near[i][0] - te) if near[i][0] >= te else (ts - near[i][1]))
+        tags = [near[k][2]]
+        # regions coordinated with the nearest one: "the cervical and lumbar spine", "neck, back and legs"
+        for step in (-1, 1):
+            j = k
+            while 0 <= j + step < len(near):
+                lo, hi = (near[j + step], near[j]) if step < 0 else (near[j], near[j + step])
+                if not _COORD.fullmatch(t, lo[1], hi[0]):
+                    break
+                j += step
+                tags.append(near[j][2])
+        return list(dict.fromkeys(tags))
 
     def sentence_date(si: int) -> Optional[_dt.date]:
         """The first date written in a sentence: the timeline position of what the sentence reports."""
@@ -862,6 +929,7 @@ def extract_facts(text: str, as_of: _dt.date | None = None) -> list[Fact]:
                 # the timeline: a date fact's own date, else the date its sentence gives
                 date=d0 if (spec.value == "date" and d0 is not None) else sentence_date(si),
                 evidence=ev,
+                regions=regions_of(ts, te, si, spec) if spec.region_mode else [],
             )
             out.append(fact)
             if (

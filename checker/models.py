@@ -35,6 +35,7 @@ class Fact(BaseModel):
     asserted_by: Literal["provider", "claims_administrator", "reviewer", "patient"] = "provider"
     date: Optional[dt.date] = None  # `dt.date`: the field name shadows `date` inside the class
     evidence: Evidence
+    regions: list[str] = Field(default_factory=list)  # body regions the mention concerns (regional facts only)
 
 
 class Request(BaseModel):

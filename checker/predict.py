@@ -9,7 +9,7 @@ import functools
 from datetime import date
 from typing import Any, Optional, Sequence
 
-from .engine import Engine, build_features, known, rule_is_unknown
+from .engine import Engine, build_features, facts_for_request, known, rule_is_unknown
 from .models import CriterionResult, Evidence, Fact, Request, Result
 from .requests import normalize_request
 from .rules import Rule, default_rules, rule_leaves
@@ -36,6 +36,7 @@ class Checker:
         as_of = as_of or date.today()
         if facts is None:
             facts = extract_facts(summary, as_of=as_of)
+        facts = facts_for_request(facts, req)
         feats = build_features(facts, req, as_of)
         in_play, met = self.engine.evaluate(feats)
         return decide(req, [self.engine.by_id[i] for i in in_play], set(met), feats, facts)
