@@ -169,6 +169,7 @@ def build_features(facts: list[Fact], request: Request, as_of: Optional[date]) -
         v = getattr(request, k)
         feats[f"q_{k}"] = float(v) if v is not None else UNKNOWN_NUMBER
     feats["q_postsurgical"] = bool(request.postsurgical)
+    feats["q_preoperative"] = bool(request.preoperative)
     feats["q_repeat"] = bool(request.repeat)
     regions = set(request.regions)  # "spine" stays the whole or unspecified spine; it is not implied by a segment
     if not regions:

@@ -51,6 +51,7 @@ def _samples(rules: list[Rule], rng: random.Random) -> list[dict]:
         for rr in regions:
             f[f"r_{rr}"] = rr == reg or rr == "any"
         f["q_postsurgical"] = rng.choice([True, False])
+        f["q_preoperative"] = rng.choice([True, False])
         f["asof"] = rng.randint(min(dates), max(dates)) if dates else 0
         out.append(f)
     return out

@@ -52,6 +52,7 @@ class Request(BaseModel):
     frequency_per_week: Optional[float] = None
     weeks: Optional[float] = None
     postsurgical: bool = False
+    preoperative: bool = False  # asked for before a surgery ("pre-op chest x-ray", "prior to surgery")
     repeat: bool = False
     retrospective_date: Optional[date] = None
     in_scope: bool = False  # True when the catalog covers this kind of request

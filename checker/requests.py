@@ -436,6 +436,9 @@ _REPEAT = re.compile(
     r"\b(?:follow[\s-]*up|updated?|new|second|another|interval|additional|further)\s+(?:[\w/-]+\s+){0,3}?"
     r"(?:mri|mra|ct|x-?\s*rays?|xrays?|radiograph\w*|scans?|stud(?:y|ies)|imaging|emg|ncs|ncv|nerve|"
     r"electro\w*|bone|dexa|dxa|spect|ultrasound|sonogram|arthrogram|myelogram|films?)\b")
+_PREOP = re.compile(r"\bpre[\s-]*(?:op(?:erative(?:ly)?)?|surg(?:ical|ery)?|procedur\w*)\b|\bprior\s+to\s+(?:the\s+)?"
+                    r"(?:surgery|operation|procedure)|\bbefore\s+(?:the\s+)?(?:surgery|operation)|"
+                    r"\b(?:surgical|medical|pre-?operative)\s+clearance")            # lower-cased text
 _CONTINUE = re.compile(r"\b(?:additional|continued|continuing|continuation|further|more|extra|ongoing|"
                        r"repeat(?:ed)?|another|renewed|resume\w*)\b")
 
@@ -751,6 +754,7 @@ def normalize_request(text: str, as_of: date | None = None) -> Request:
     # ---- flags
     postsurgical = after_surgery or (
         ("post" in low or "s/p" in low or "after" in low or "following" in low) and _POSTSURG.search(low) is not None)
+    preoperative = _PREOP.search(low) is not None
     if drug:
         repeat = False
     elif category == "therapy":
@@ -770,6 +774,7 @@ def normalize_request(text: str, as_of: date | None = None) -> Request:
         frequency_per_week=freq,
         weeks=weeks,
         postsurgical=postsurgical,
+        preoperative=preoperative,
         repeat=repeat,
         retrospective_date=retro,
         in_scope=category in ("imaging", "electrodiagnostic", "therapy"),

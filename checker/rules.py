@@ -46,6 +46,7 @@ REQUEST_FIELDS = {
     "frequency_per_week": "number",
     "quantity": "number",
     "postsurgical": "bool",
+    "preoperative": "bool",
     "repeat": "bool",
 }
 MODALITIES = (

@@ -149,6 +149,12 @@ CASES: list[tuple[str, dict]] = [
     ("Hot/cold packs 2 times a week for 3 weeks", dict(category="therapy", modality="heat_cold", sessions=6)),
     ("Physical therapy with ultrasound and e-stim 2x3 lumbar", dict(category="therapy", modality="pt", sessions=6)),
     ("Interferential unit rental", dict(category="other", modality=None, in_scope=False)),
+    # preoperative requests
+    ("Pre-op chest x-ray", dict(category="imaging", modality="xray", regions=["chest"], preoperative=True)),
+    ("Chest x-ray prior to surgery", dict(modality="xray", preoperative=True)),
+    ("Preoperative medical clearance", dict(category="other", preoperative=True)),
+    ("Chest x-ray", dict(modality="xray", regions=["chest"], preoperative=False)),
+    ("Post-op physical therapy 2x4", dict(modality="pt", postsurgical=True, preoperative=False)),
     ("Associated surgical service: Cold compression therapy 30 day rental", dict(category="other", in_scope=False)),
     ("Ice machine purchase", dict(category="other")),
     ("H-wave unit", dict(category="other")),
