@@ -13,7 +13,7 @@ from typing import Iterable, Iterator, Optional
 from pydantic import BaseModel, Field
 
 from .letters import LetterError, parse_letter
-from .models import Letter, Result
+from .models import Fact, Letter, Result
 from .requests import normalize_request
 
 LETTER_SUFFIXES = (".pdf", ".txt")
@@ -42,6 +42,8 @@ class LetterOutcome(BaseModel):
     letter: Optional[Letter] = None
     items: list[ItemResult] = Field(default_factory=list)
     predictions: list[Optional[Result]] = Field(default_factory=list)
+    # the summary's facts, extracted once in the worker (None when no item was in scope): the audit reuses them
+    facts: Optional[list[Fact]] = Field(default=None, exclude=True)
     error: Optional[str] = None
 
 
@@ -136,6 +138,7 @@ def evaluate_letter(path: str | Path, checker=None) -> LetterOutcome:
                 from .facts import extract_facts
                 facts = extract_facts(letter.summary, as_of=as_of)
             pred = checker.check(letter.summary, req, as_of=as_of, facts=facts)
+            out.facts = facts
         out.predictions.append(pred)
         out.items.append(ItemResult(
             letter=Path(path).name, case_number=letter.case_number, item=item.index, request=item.text,
