@@ -203,6 +203,9 @@ def _print_result(r) -> None:
         body += "\n[dim]Source: " + "; ".join(f"{c.source} {c.document}, {c.section} ({c.edition})" for c in r.citations) + "[/dim]"
     if r.missing:
         body += "\n[bold]To document:[/bold]\n" + "\n".join(f"  - {m}" for m in r.missing)
+    if r.set_aside:
+        body += ("\n[bold]Set aside[/bold] (about another part of the body than the request):\n"
+                 + "\n".join(f'  - "{a.evidence.quote}" ({", ".join(a.regions)})' for a in r.set_aside[:5]))
     out.print(Panel(body, expand=False))
 
 
@@ -420,6 +423,9 @@ def why(letter: Path = typer.Argument(..., help="An IMR letter (PDF or text)"),
             lines.append(f"  [dim]... {len(e.criteria) - 3} more criteria with --json[/dim]")
         for w in e.would_change_if[:3]:
             lines.append(f"  -> {w}")
+        for a in e.set_aside[:3]:
+            lines.append(f'  set aside, about another part of the body: "{a.evidence.quote}" ({", ".join(a.regions)}) '
+                         f'[dim]@{a.evidence.start}-{a.evidence.end}[/dim]')
         if e.reasons_shared or e.reasons_reviewer_only or e.reasons_ours_only:
             lines.append(f"  reasons shared with the reviewer: {', '.join(e.reasons_shared) or 'none'}; "
                          f"reviewer only: {', '.join(e.reasons_reviewer_only) or 'none'}; ours only: {', '.join(e.reasons_ours_only) or 'none'}")

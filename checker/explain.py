@@ -11,7 +11,7 @@ from typing import Optional
 from pydantic import BaseModel, Field
 
 from .evaluate import guideline_families, letter_as_of
-from .models import CriterionResult, Evidence, Letter, Result
+from .models import CriterionResult, Evidence, Letter, Result, SetAside
 
 # Words a reviewer uses when a criterion decides an item; used to compare our reasons with the letter's.
 REASON_CUES: dict[str, tuple[str, ...]] = {
@@ -51,6 +51,7 @@ class ItemExplanation(BaseModel):
     evidence: list[Evidence] = Field(default_factory=list)
     would_change_if: list[str] = Field(default_factory=list)
     missing: list[str] = Field(default_factory=list)
+    set_aside: list[SetAside] = Field(default_factory=list)
     reviewer_guideline: list[str] = Field(default_factory=list)
     our_guideline: list[str] = Field(default_factory=list)
     reasons_shared: list[str] = Field(default_factory=list)
@@ -154,6 +155,7 @@ def explain_letter(letter: Letter, item: Optional[int] = None, checker=None) -> 
             # the decisive quotes, then where the request itself stands in the letter
             evidence=[_shift(e, off) for e in res.evidence] + ([span] if span is not None else []),
             would_change_if=would_change(res), missing=res.missing,
+            set_aside=[a.model_copy(update={"evidence": _shift(a.evidence, off)}) for a in res.set_aside],
             reviewer_guideline=guideline_families(it.maximus_guideline),
             our_guideline=[c.source for c in res.citations],
             reasons_shared=sorted(ours & theirs), reasons_ours_only=sorted(ours - theirs),

@@ -105,6 +105,14 @@ class CriterionResult(BaseModel):
     documentation: str = ""
 
 
+class SetAside(BaseModel):
+    """A finding the criteria would read, set aside because it concerns another part of the body."""
+
+    fact: str
+    regions: list[str]
+    evidence: Evidence
+
+
 class Result(BaseModel):
     request: str
     normalized: Optional[Request] = None
@@ -117,3 +125,4 @@ class Result(BaseModel):
     evidence: list[Evidence] = Field(default_factory=list)
     missing: list[str] = Field(default_factory=list)
     criteria: list[CriterionResult] = Field(default_factory=list)
+    set_aside: list[SetAside] = Field(default_factory=list)  # findings about another part of the body

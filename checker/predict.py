@@ -10,7 +10,7 @@ from datetime import date
 from typing import Any, Optional, Sequence
 
 from .engine import Engine, build_features, facts_for_request, known, rule_is_unknown
-from .models import CriterionResult, Evidence, Fact, Request, Result
+from .models import CriterionResult, Evidence, Fact, Request, Result, SetAside
 from .requests import normalize_request
 from .rules import Rule, default_rules, rule_leaves
 
@@ -36,10 +36,17 @@ class Checker:
         as_of = as_of or date.today()
         if facts is None:
             facts = extract_facts(summary, as_of=as_of)
-        facts = facts_for_request(facts, req)
-        feats = build_features(facts, req, as_of)
+        kept = facts_for_request(facts, req)
+        feats = build_features(kept, req, as_of)
         in_play, met = self.engine.evaluate(feats)
-        return decide(req, [self.engine.by_id[i] for i in in_play], set(met), feats, facts)
+        result = decide(req, [self.engine.by_id[i] for i in in_play], set(met), feats, kept)
+        if len(kept) < len(facts):
+            # tell the reader which findings the criteria in play would have read, and why they did not count
+            read = {lf.fact for c in result.criteria for lf in rule_leaves(self.engine.by_id[c.rule]) if lf.fact}
+            ids = {id(f) for f in kept}
+            result.set_aside = [SetAside(fact=f.name, regions=list(f.regions), evidence=f.evidence) for f in facts
+                                if id(f) not in ids and f.name in read and not f.negated and f.experiencer == "patient"]
+        return result
 
 
 def _evidence_for(rule: Rule, feats: dict[str, Any], facts: list[Fact]) -> list[Evidence]:

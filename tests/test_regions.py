@@ -97,3 +97,25 @@ def test_prior_mri_of_another_segment_is_not_a_repeat():
             "of the right thumb and weakness of the right biceps 4/5.")
     facts = facts_for_request(extract_facts(text), normalize_request("Repeat MRI of the cervical spine"))
     assert "prior_mri" not in {f.name for f in facts}
+
+
+def test_set_aside_findings_are_reported():
+    day = dt.date(2016, 12, 1)
+    cervical = check(LEG, "MRI of the cervical spine", as_of=day)
+    aside = {(a.fact, a.evidence.quote) for a in cervical.set_aside}
+    assert ("motor_weakness", "4/5") in aside and ("reflex_change", "diminished left Achilles reflex") in aside
+    assert all(LEG[a.evidence.start:a.evidence.end] == a.evidence.quote for a in cervical.set_aside)
+    assert all(a.regions and "cervical" not in a.regions for a in cervical.set_aside)
+    assert check(LEG, "MRI of the lumbar spine", as_of=day).set_aside == []
+
+
+def test_cli_check_names_the_set_aside_findings(tmp_path):
+    from typer.testing import CliRunner
+
+    from checker.cli import app
+
+    note = tmp_path / "note.txt"
+    note.write_text(LEG, encoding="utf-8")
+    res = CliRunner().invoke(app, ["check", str(note), "-r", "MRI of the cervical spine", "--as-of", "2016-12-01"])
+    assert res.exit_code == 0, res.output
+    assert "Set aside" in res.output and "Achilles" in res.output
