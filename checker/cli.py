@@ -198,7 +198,7 @@ def _print_result(r) -> None:
         head += f"likely IMR outcome: [{colour}]{r.imr_outcome}[/{colour}] ({'certify' if r.certify else 'not certified'}; criteria {r.status})\n"
     else:
         head += f"[yellow]{r.status}[/yellow]\n"
-    body = head + (r.rationale or "")
+    body = head + "".join(f"[yellow]Note:[/yellow] {n}\n" for n in r.notes) + (r.rationale or "")
     if r.citations:
         body += "\n[dim]Source: " + "; ".join(f"{c.source} {c.document}, {c.section} ({c.edition})" for c in r.citations) + "[/dim]"
     if r.missing:

@@ -126,3 +126,4 @@ class Result(BaseModel):
     missing: list[str] = Field(default_factory=list)
     criteria: list[CriterionResult] = Field(default_factory=list)
     set_aside: list[SetAside] = Field(default_factory=list)  # findings about another part of the body
+    notes: list[str] = Field(default_factory=list)  # caveats the reader must see (e.g. criteria of an earlier MTUS)

@@ -6,7 +6,7 @@ the request text and the date. It never reads a letter's decision, rationale or 
 from __future__ import annotations
 
 import functools
-from datetime import date
+from datetime import date, timedelta
 from typing import Any, Optional, Sequence
 
 from .engine import Engine, build_features, facts_for_request, known, rule_is_unknown
@@ -15,6 +15,12 @@ from .requests import normalize_request
 from .rules import Rule, default_rules, rule_leaves
 
 _MAX_EVIDENCE_PER_RULE = 3
+
+
+MTUS_2017 = date(2017, 12, 1)  # the MTUS adopted ACOEM's current guidelines for services from this date
+ERA_FALLBACK_NOTE = ("No criterion of the MTUS as amended on 12/1/2017 (the ACOEM guidelines it adopted) is encoded for "
+                     "this request; it was judged against the MTUS as it stood on 11/30/2017 (ACOEM 2004 chapters, "
+                     "Chronic Pain guidelines), whose criteria may differ from those in force on the request date.")
 
 
 class Checker:
@@ -39,7 +45,21 @@ class Checker:
         kept = facts_for_request(facts, req)
         feats = build_features(kept, req, as_of)
         in_play, met = self.engine.evaluate(feats)
+        notes = []
+
+        def mtus(ids) -> bool:
+            return any(self.engine.by_id[i].citation.source == "MTUS" for i in ids)
+
+        if as_of >= MTUS_2017 and not mtus(in_play):
+            # The catalog encodes few criteria of the MTUS as amended 12/1/2017 (ACOEM's current guidelines). Where
+            # none applies but the MTUS of the day before had criteria, judge by those and say so.
+            earlier = dict(feats, asof=(MTUS_2017 - timedelta(days=1)).toordinal())
+            in_play2, met2 = self.engine.evaluate(earlier)
+            if mtus(in_play2):
+                in_play, met, feats = in_play2, met2, earlier
+                notes.append(ERA_FALLBACK_NOTE)
         result = decide(req, [self.engine.by_id[i] for i in in_play], set(met), feats, kept)
+        result.notes = notes
         if len(kept) < len(facts):
             # tell the reader which findings the criteria in play would have read, and why they did not count
             read = {lf.fact for c in result.criteria for lf in rule_leaves(self.engine.by_id[c.rule]) if lf.fact}
@@ -121,7 +141,8 @@ def decide(req: Request, in_play: list[Rule], met: set[str], feats: dict[str, An
         status = "met"
     else:
         winning_denial = [r for r in denial if best_cert is None or r.precedence >= best_cert]
-        decisive = winning_denial or docs_missing or [r for r in governing if r.effect == "supports_certification"]
+        decisive = (winning_denial or docs_missing or [r for r in governing if r.effect == "supports_certification"]
+                    or governing)
         known_any = any(c.state != "unknown" for c in criteria if c.effect != "supports_denial") or bool(denial)
         status = "not met" if known_any else "insufficient"
 

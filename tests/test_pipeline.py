@@ -199,3 +199,23 @@ def test_structured_request_file_and_schema(tmp_path):
     assert res.exit_code == 1 and "bad.yaml" in res.output and "age" in res.output
     schema = json.loads(runner.invoke(app, ["check", "--schema"]).stdout)
     assert "requests" in schema["properties"] and schema["additionalProperties"] is False
+
+
+def test_requests_after_the_2017_mtus_fall_back_to_the_earlier_criteria_and_say_so():
+    """From 12/1/2017 the MTUS adopted ACOEM's current guidelines; where none of those is encoded for a request,
+    the checker judges it by the MTUS of 11/30/2017 and says so in a note, instead of answering nothing."""
+    import datetime as dt
+
+    from checker import check
+
+    note = "A 50-year-old with low back pain for two months. No red flags."
+    late = check(note, "CT of the lumbar spine", as_of=dt.date(2024, 3, 1))
+    assert late.notes and "11/30/2017" in late.notes[0]
+    assert any(r.startswith("mtus.acoem04.ch12.") for r in late.rules + [c.rule for c in late.criteria])
+    # in force before 12/1/2017: no note
+    assert check(note, "CT of the lumbar spine", as_of=dt.date(2016, 11, 1)).notes == []
+    # an encoded criterion of the 2017 MTUS: no fallback
+    knee = check("Knee pain for a month; no locking or giving way.", "MRI of the right knee", as_of=dt.date(2024, 3, 1))
+    assert knee.notes == [] and all(".acoem04." not in c.rule for c in knee.criteria)
+    # the MTUS never addressed DEXA: the ACR criteria stand, without a note
+    assert check("A 66-year-old woman.", "DEXA scan", as_of=dt.date(2024, 3, 1)).notes == []
