@@ -4,6 +4,8 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from checker import check
 from checker.engine import facts_for_request, mention_fits
@@ -119,3 +121,30 @@ def test_cli_check_names_the_set_aside_findings(tmp_path):
     res = CliRunner().invoke(app, ["check", str(note), "-r", "MRI of the cervical spine", "--as-of", "2016-12-01"])
     assert res.exit_code == 0, res.output
     assert "Set aside" in res.output and "Achilles" in res.output
+
+
+PARTS = ["neck", "low back", "left foot", "right shoulder", "knee", "numbness", "weakness 4/5", "MRI", "of the",
+         "cervical and lumbar spine", "x-rays", "status post", "arthroscopy", "positive straight leg raise", ",", ";",
+         ".", "and", "radiating to the arm", "decreased sensation", "Achilles reflex diminished", "fracture", "head"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(PARTS), max_size=40),
+       st.sampled_from(["MRI of the cervical spine", "MRI of the lumbar spine", "MRI of the right knee",
+                        "EMG of the bilateral upper extremities", "X-rays of the right shoulder", "MRI"]))
+def test_region_properties(parts, request_text):
+    from checker.facts import load_lexicon
+
+    text = " ".join(parts)
+    tags = set(load_lexicon().region_tags)
+    facts = extract_facts(text)
+    for f in facts:
+        assert set(f.regions) <= tags
+        assert len(f.regions) == len(set(f.regions))
+    req = normalize_request(request_text)
+    kept = facts_for_request(facts, req)
+    # a subset, in order; what has no region is always kept
+    assert [f for f in facts if f in kept] == kept
+    assert all(f in kept for f in facts if not f.regions)
+    if not req.regions:
+        assert kept == facts
