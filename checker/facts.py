@@ -800,7 +800,8 @@ class _Context:
 
 
 # =========================================================================== extraction
-_COORD = re.compile(r"(?:\s*(?:,|/|&|\band\b|\bor\b|\bspines?\b|\bregions?\b|\bthe\b)\s*)+", re.I)
+_COORD = re.compile(r"(?:\s*(?:,|/|&|\band\b|\bor\b|\bspines?\b|\bregions?\b|\bthe\b|\bleft\b|\bright\b|"
+                    r"\bbilateral\b|\bboth\b)\s*)+", re.I)
 
 
 def extract_facts(text: str, as_of: _dt.date | None = None) -> list[Fact]:
@@ -828,34 +829,35 @@ def extract_facts(text: str, as_of: _dt.date | None = None) -> list[Fact]:
 
     def regions_of(ts: int, te: int, si: int, spec: _FactSpec) -> list[str]:
         """The body regions a mention concerns: named inside it, else the nearest in its clause."""
-        inside = [tag for a, b, tag in region_spans if a < te and ts < b]
-        if inside:
-            return list(dict.fromkeys(inside))
         ss, se = sents[si]
         cs = t.rfind(";", ss, ts) + 1 or ss
         ce = t.find(";", te, se)
         ce = se if ce < 0 else ce
-        near = [(a, b, tag) for a, b, tag in region_spans if a >= cs and b <= ce]
+        near = [(a, b, tag) for a, b, tag in region_spans if (a >= cs and b <= ce) or (a < te and ts < b)]
         if not near:
             return [spec.region_default] if spec.region_default else []
-        # within the mention's own phrase (between commas) a region after it wins ("decreased sensation to the
-        # lateral foot", "tenderness of the cervical spine"), then one before it ("lumbar spine tenderness");
-        # otherwise the nearest in the clause
-        ps = max(t.rfind(",", cs, ts) + 1, cs)
-        pe = t.find(",", te, ce)
-        pe = ce if pe < 0 else pe
-        after = [i for i, (a, b, _) in enumerate(near) if a >= te and b <= pe]
-        before = [i for i, (a, b, _) in enumerate(near) if b <= ts and a >= ps]
-        if after:
-            k = after[0]
-        elif before:
-            k = before[-1]
+        inside = [i for i, (a, b, _) in enumerate(near) if a < te and ts < b]
+        if inside:
+            lo_k, hi_k = inside[0], inside[-1]
         else:
-            k = min(range(len(near)), key=lambda i: (near[i][0] - te) if near[i][0] >= te else (ts - near[i][1]))
-        tags = [near[k][2]]
-        # regions coordinated with the nearest one: "the cervical and lumbar spine", "neck, back and legs"
-        for step in (-1, 1):
-            j = k
+            # within the mention's own phrase (between commas) a region after it wins ("decreased sensation to
+            # the lateral foot", "tenderness of the cervical spine"), then one before it ("lumbar spine
+            # tenderness"); otherwise the nearest in the clause
+            ps = max(t.rfind(",", cs, ts) + 1, cs)
+            pe = t.find(",", te, ce)
+            pe = ce if pe < 0 else pe
+            after = [i for i, (a, b, _) in enumerate(near) if a >= te and b <= pe]
+            before = [i for i, (a, b, _) in enumerate(near) if b <= ts and a >= ps]
+            if after:
+                k = after[0]
+            elif before:
+                k = before[-1]
+            else:
+                k = min(range(len(near)), key=lambda i: (near[i][0] - te) if near[i][0] >= te else (ts - near[i][1]))
+            lo_k = hi_k = k
+        tags = [near[i][2] for i in range(lo_k, hi_k + 1) if i == lo_k or i == hi_k or i in inside]
+        # regions coordinated with those: "the cervical and lumbar spine", "the right upper and right lower extremity"
+        for step, j in ((-1, lo_k), (1, hi_k)):
             while 0 <= j + step < len(near):
                 lo, hi = (near[j + step], near[j]) if step < 0 else (near[j], near[j + step])
                 if not _COORD.fullmatch(t, lo[1], hi[0]):

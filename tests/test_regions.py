@@ -25,6 +25,8 @@ def _regions(text: str, name: str) -> list[list[str]]:
     ("Lumbar spine examination showed decreased sensation.", "sensory_deficit", [["lumbar"]]),
     # coordinated regions all count
     ("She had an MRI of the cervical and lumbar spine in 2015.", "prior_mri", [["cervical", "lumbar"]]),
+    ("Neck pain radiating to the right upper extremity and right lower extremity.", "radicular_symptoms",
+     [["upper_extremity", "lower_extremity"]]),
     # a region named inside the mention
     ("A lumbar MRI from 2015 showed a disc bulge.", "prior_mri", [["lumbar"]]),
     ("Status post right knee arthroscopy in 2014.", "prior_surgery", [["knee"]]),
@@ -32,6 +34,9 @@ def _regions(text: str, name: str) -> list[list[str]]:
     ("Positive Spurling's test.", "positive_spurling", [["cervical"]]),
     # "head" inside "radial head" is the elbow
     ("Left elbow pain after a radial head fracture.", "red_flag_fracture", [["elbow"]]),
+    ("Nondisplaced fracture of the left radius head.", "red_flag_fracture", [["elbow"]]),
+    ("A stress fracture of the second metatarsal head.", "red_flag_fracture", [["ankle_foot"]]),
+    ("CT of the head showed a skull fracture.", "red_flag_fracture", [["head"]]),
     # no region named: none given
     ("Examination showed decreased sensation.", "sensory_deficit", [[]]),
 ])
