@@ -27,6 +27,8 @@ def _regions(text: str, name: str) -> list[list[str]]:
     ("She had an MRI of the cervical and lumbar spine in 2015.", "prior_mri", [["cervical", "lumbar"]]),
     ("Neck pain radiating to the right upper extremity and right lower extremity.", "radicular_symptoms",
      [["upper_extremity", "lower_extremity"]]),
+    ("Motor strength was 5/5 bilaterally in the upper and lower extremities.", "motor_weakness",
+     [["upper_extremity", "lower_extremity"]]),
     # a region named inside the mention
     ("A lumbar MRI from 2015 showed a disc bulge.", "prior_mri", [["lumbar"]]),
     ("Status post right knee arthroscopy in 2014.", "prior_surgery", [["knee"]]),
