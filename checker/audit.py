@@ -375,15 +375,15 @@ def audit_items(outcome: LetterOutcome, ctx: Optional[_Context] = None) -> list[
             rec.reasons_ours = sorted(reason_groups_of_result(pred.model_copy(update={"rules": known_rules}), ctx.rules_by_id))
             in_play = [ctx.rules_by_id[c.rule] for c in pred.criteria if c.rule in ctx.rules_by_id]
             if in_play and pred.normalized is not None:
-                from .engine import build_features, facts_for_request
+                from .engine import build_features
 
                 if facts is None:
                     facts = outcome.facts
                     if facts is None:  # an outcome built without its facts (older callers)
                         from .facts import extract_facts
                         facts = extract_facts(letter.summary, as_of=as_of)
-                # the features the predictor saw: findings about other parts of the body set aside
-                feats = build_features(facts_for_request(facts, pred.normalized), pred.normalized, as_of or date.today())
+                # the features the predictor saw (build_features sets aside findings about other parts of the body)
+                feats = build_features(facts, pred.normalized, as_of or date.today())
                 rec.signature = decisive_signature(in_play, feats)
         out.append(rec)
     return out

@@ -836,10 +836,8 @@ def extract_facts(text: str, as_of: _dt.date | None = None) -> list[Fact]:
         near = [(a, b, tag) for a, b, tag in region_spans if (a >= cs and b <= ce) or (a < te and ts < b)]
         if not near:
             return [spec.region_default] if spec.region_default else []
-        inside = [i for i, (a, b, _) in enumerate(near) if a < te and ts < b]
-        if inside:
-            lo_k, hi_k = inside[0], inside[-1]
-        else:
+        base = [i for i, (a, b, _) in enumerate(near) if a < te and ts < b]  # named inside the mention
+        if not base:
             # within the mention's own phrase (between commas) a region after it wins ("decreased sensation to
             # the lateral foot", "tenderness of the cervical spine"), then one before it ("lumbar spine
             # tenderness"); otherwise the nearest in the clause
@@ -854,10 +852,10 @@ def extract_facts(text: str, as_of: _dt.date | None = None) -> list[Fact]:
                 k = before[-1]
             else:
                 k = min(range(len(near)), key=lambda i: (near[i][0] - te) if near[i][0] >= te else (ts - near[i][1]))
-            lo_k = hi_k = k
-        tags = [near[i][2] for i in range(lo_k, hi_k + 1) if i == lo_k or i == hi_k or i in inside]
+            base = [k]
+        tags = [near[i][2] for i in base]
         # regions coordinated with those: "the cervical and lumbar spine", "the right upper and right lower extremity"
-        for step, j in ((-1, lo_k), (1, hi_k)):
+        for step, j in ((-1, base[0]), (1, base[-1])):
             while 0 <= j + step < len(near):
                 lo, hi = (near[j + step], near[j]) if step < 0 else (near[j], near[j + step])
                 if not _COORD.fullmatch(t, lo[1], hi[0]):
