@@ -77,6 +77,21 @@ def mention_fits(mode: Optional[str], mention_regions: list[str], request_region
     return any(m in _SITE.get(r, {r}) for r in req for m in mention_regions)
 
 
+def names_requested_region(named: set[str], request_regions: list[str]) -> bool:
+    """Whether a text that names ``named`` body regions names (one of) the requested ones: the joint or spinal
+    segment itself; for a whole limb (EMG) the limb, its joints or its spinal segment; for "spine" any segment."""
+    for r in request_regions:
+        if r in named or (r == "spine" and named & _SPINE):
+            return True
+        if r in ("upper_extremity", "lower_extremity") and named & _SITE[r]:
+            return True
+        if r in ("lumbar", "sacroiliac") and named & {"lumbar", "sacroiliac"}:
+            return True
+        if r == "pelvis" and named & {"hip", "sacroiliac"}:
+            return True
+    return False
+
+
 @functools.lru_cache(maxsize=1)
 def _region_modes() -> dict[str, str]:
     from .facts import load_lexicon

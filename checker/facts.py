@@ -800,6 +800,20 @@ class _Context:
 
 
 # =========================================================================== extraction
+@lru_cache(maxsize=4)
+def _regions_regex(path: str | Path = LEXICON_PATH) -> tuple[re.Pattern, tuple]:
+    lex = load_lexicon(path)
+    pats = lex.scanner.channels[lex.region_ch].patterns if lex.region_ch is not None else []
+    rx = "|".join(f"(?P<r{i}>{p})" for i, p in enumerate(pats)) or "(?!)"
+    return re.compile(r"(?<!\w)(?:" + rx + r")(?!\w)", _FLAGS), lex.region_tags
+
+
+def regions_named(text: str) -> set[str]:
+    """The body regions a text names anywhere (the `body_regions` of the lexicon)."""
+    rx, tags = _regions_regex()
+    return {tags[int(m.lastgroup[1:])] for m in rx.finditer(" ".join(text.split()))}
+
+
 _COORD = re.compile(r"(?:\s*(?:,|/|&|\band\b|\bor\b|\bspines?\b|\bregions?\b|\bthe\b|\bleft\b|\bright\b|"
                     r"\bbilateral\b|\bboth\b)\s*)+", re.I)
 

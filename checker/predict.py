@@ -9,7 +9,7 @@ import functools
 from datetime import date, timedelta
 from typing import Any, Optional, Sequence
 
-from .engine import Engine, build_features, facts_for_request, known, rule_is_unknown
+from .engine import Engine, build_features, facts_for_request, known, names_requested_region, rule_is_unknown
 from .models import CriterionResult, Evidence, Fact, Request, Result, SetAside
 from .requests import normalize_request
 from .rules import Rule, default_rules, rule_leaves
@@ -33,7 +33,7 @@ class Checker:
     # ------------------------------------------------------------------------------------------------
     def check(self, summary: str, request: str | Request, as_of: Optional[date] = None,
               facts: Optional[list[Fact]] = None) -> Result:
-        from .facts import extract_facts
+        from .facts import extract_facts, regions_named
 
         req = request if isinstance(request, Request) else normalize_request(request, as_of=as_of)
         if not req.in_scope:
@@ -59,6 +59,11 @@ class Checker:
                 in_play, met, feats = in_play2, met2, earlier
                 notes.append(ERA_FALLBACK_NOTE)
         result = decide(req, [self.engine.by_id[i] for i in in_play], set(met), feats, kept)
+        # musculoskeletal regions only: a chest film or head CT is asked for by symptoms ("cough", "headaches")
+        specific = [r for r in req.regions if r not in ("unspecified", "any", "head", "chest", "abdomen")]
+        if specific and summary.strip() and not names_requested_region(regions_named(summary), specific):
+            notes.append(f"The case summary never names the {' or '.join(r.replace('_', '/') for r in specific)}: "
+                         "describe the symptoms, examination and treatment of the body part the request is for.")
         result.notes = notes
         if len(kept) < len(facts):
             # tell the reader which findings the criteria in play would have read, and why they did not count

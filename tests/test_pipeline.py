@@ -219,3 +219,19 @@ def test_requests_after_the_2017_mtus_fall_back_to_the_earlier_criteria_and_say_
     assert knee.notes == [] and all(".acoem04." not in c.rule for c in knee.criteria)
     # the MTUS never addressed DEXA: the ACR criteria stand, without a note
     assert check("A 66-year-old woman.", "DEXA scan", as_of=dt.date(2024, 3, 1)).notes == []
+
+
+def test_a_request_for_a_body_part_the_summary_never_names_gets_a_note():
+    import datetime as dt
+
+    from checker import check
+
+    day = dt.date(2016, 12, 1)
+    note = "A 40-year-old with low back pain radiating to the left leg for two months despite physical therapy."
+    knee = check(note, "MRI of the right knee", as_of=day)
+    assert any("never names the knee" in n for n in knee.notes)
+    assert not any("never names" in n for n in check(note, "MRI of the lumbar spine", as_of=day).notes)
+    # a leg is not the knee, but a request for the lower extremity is satisfied by it
+    assert not any("never names" in n for n in check(note, "EMG of the left lower extremity", as_of=day).notes)
+    # symptoms, not body parts, ask for a chest film or a head CT
+    assert not any("never names" in n for n in check("Cough for a month.", "Chest x-ray", as_of=day).notes)
