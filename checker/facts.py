@@ -808,10 +808,11 @@ def _regions_regex(path: str | Path = LEXICON_PATH) -> tuple[re.Pattern, tuple]:
     return re.compile(r"(?<!\w)(?:" + rx + r")(?!\w)", _FLAGS), lex.region_tags
 
 
-def regions_named(text: str) -> set[str]:
+@lru_cache(maxsize=64)  # a letter's items share one summary
+def regions_named(text: str) -> frozenset[str]:
     """The body regions a text names anywhere (the `body_regions` of the lexicon)."""
     rx, tags = _regions_regex()
-    return {tags[int(m.lastgroup[1:])] for m in rx.finditer(" ".join(text.split()))}
+    return frozenset(tags[int(m.lastgroup[1:])] for m in rx.finditer(" ".join(text.split())))
 
 
 _COORD = re.compile(r"(?:\s*(?:,|/|&|\band\b|\bor\b|\bspines?\b|\bregions?\b|\bthe\b|\bleft\b|\bright\b|"
