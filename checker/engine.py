@@ -15,7 +15,7 @@ from datetime import date
 from typing import Any, Iterable, Optional
 
 from .models import Fact, Request
-from .rules import REGIONS, AppliesTo, AtLeast, Group, Leaf, Rule, leaves, vocabulary
+from .rules import ALWAYS, REGIONS, AppliesTo, AtLeast, Group, Leaf, Rule, leaves, vocabulary
 
 UNKNOWN_NUMBER = -1
 # When the general fact is denied, its unknown specifics are taken as absent too.
@@ -217,6 +217,8 @@ def _join(op: str, parts: list[dict]) -> dict:
 
 
 def compile_node(node: Any) -> dict:
+    if node == ALWAYS:
+        return {"case": 1}  # every case record carries case=1
     if isinstance(node, Leaf):
         key = node.key
         parts: list[dict] = []

@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Optional
 
 from .engine import _join, _negate, compile_applies, compile_node, eval_expr
-from .rules import RULES_DIR, Leaf, Rule, RuleError, load_file, rule_leaves, vocabulary
+from .rules import ALWAYS, RULES_DIR, Leaf, Rule, RuleError, load_file, rule_leaves, vocabulary
 
 _SAMPLES = 400
 
@@ -85,9 +85,8 @@ def lint(rules_dir: Optional[Path | str] = None) -> list[str]:
             continue
         if not r.tests:
             problems.append(f"{where}: {r.id}: no tests (write one case that meets it and one that does not)")
-        elif "met" not in {t.expect for t in r.tests} or len({t.expect for t in r.tests}) < 2:
-            problems.append(f"{where}: {r.id}: tests need at least one met case and one that is not met "
-                            f"(not met, unknown, or not applicable)")
+        else:
+            problems += [f"{where}: {r.id}: {p}" for p in example_problems(r)]
     # rules that can never fire, and conflicting effects without a precedence (found by sampling)
     exprs = {r.id: _full_expr(r) for r in rules}
     samples = _samples(rules, rng)
@@ -106,6 +105,16 @@ def lint(rules_dir: Optional[Path | str] = None) -> list[str]:
             problems.append(f"{b.file}:{b.line}: {b.id} ({b.effect}) and {a.id} ({a.effect}) can both be met "
                             f"with equal precedence {a.precedence}: set `precedence` on the one that should win")
     return problems
+
+
+def example_problems(rule: Rule) -> list[str]:
+    """A rule's examples must show it met and show its boundary: a case that does not meet it, or, for a rule with
+    no condition (`when: always`), a request it does not apply to (another region, era or modality)."""
+    expects = {t.expect for t in rule.tests}
+    boundary = {"not applicable"} if rule.when == ALWAYS else {"not met", "unknown"}
+    if "met" not in expects or not expects & boundary:
+        return [f"tests need at least one met case and one that is {' or '.join(sorted(boundary))}"]
+    return []
 
 
 def _satisfiable_by_tests(rule: Rule) -> bool:

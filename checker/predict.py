@@ -12,7 +12,7 @@ from typing import Any, Optional, Sequence
 from .engine import Engine, build_features, facts_for_request, known, names_requested_region, rule_is_unknown
 from .models import CriterionResult, Evidence, Fact, Request, Result, SetAside
 from .requests import normalize_request
-from .rules import Rule, default_rules, rule_leaves
+from .rules import ALWAYS, Rule, default_rules, rule_leaves
 
 _MAX_EVIDENCE_PER_RULE = 3
 
@@ -94,6 +94,8 @@ def could_be_met(node: Any, feats: dict[str, Any]) -> bool:
     from .engine import compile_node, eval_expr
     from .rules import Group, Leaf
 
+    if node == ALWAYS:
+        return True
     if isinstance(node, Leaf):
         if node.fact and not known(node, feats):
             return True

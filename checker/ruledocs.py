@@ -4,7 +4,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Optional
 
-from .rules import Group, Leaf, Rule, load_rules, vocabulary
+from .rules import ALWAYS, Group, Leaf, Rule, load_rules, vocabulary
 
 EFFECT = {
     "supports_certification": "supports certification (the request is medically necessary when met)",
@@ -15,6 +15,8 @@ EFFECT = {
 
 def describe(node, depth: int = 0) -> list[str]:
     pad = "  " * depth
+    if node == ALWAYS:
+        return [f"{pad}- always: the guideline entry has no condition"]
     if isinstance(node, Leaf):
         if node.fact:
             what = f"`{node.fact}` ({vocabulary()[node.fact]['description']})"

@@ -62,6 +62,9 @@ REGIONS = (
 SOURCE_TIER = {"MTUS": 1, "Labor Code": 1, "CCR": 1, "ODG": 2, "ACOEM": 2, "ACR": 3, "ISCD": 3, "USPSTF": 3, "AAOS": 3}
 
 
+ALWAYS = "always"  # a `when` with no condition: the guideline entry is unconditional
+
+
 class RuleError(Exception):
     """A rule file that cannot be loaded; names the file and line."""
 
@@ -170,6 +173,10 @@ def _node_kind(v: Any) -> str:
 
 
 Node = Annotated[Union[Annotated[Group, Tag("group")], Annotated[Leaf, Tag("leaf")]], Discriminator(_node_kind)]
+# a rule's `when`: a condition, or "always" (the guideline entry has no condition)
+When = Annotated[Union[Annotated[Literal["always"], Tag("always")], Annotated[Group, Tag("group")],
+                       Annotated[Leaf, Tag("leaf")]],
+                 Discriminator(lambda v: "always" if isinstance(v, str) else _node_kind(v))]
 AtLeast.model_rebuild()
 Group.model_rebuild()
 
@@ -225,7 +232,7 @@ class Rule(_Strict):
     title: str
     applies_to: AppliesTo
     applies_if: Optional[Node] = None  # a further precondition, e.g. "prior therapy was given"
-    when: Node
+    when: When
     unless: list[Node] = Field(default_factory=list)
     effect: Literal["supports_certification", "supports_denial", "documentation_required"]
     precedence: int = 0  # higher wins where effects conflict
@@ -320,6 +327,8 @@ def default_rules(rules_dir: str | None = None) -> tuple[Rule, ...]:
 def leaves(node: Any) -> list[Leaf]:
     if isinstance(node, Leaf):
         return [node]
+    if node == ALWAYS:
+        return []
     out: list[Leaf] = []
     for k in ("all", "any", "none"):
         for child in getattr(node, k) or []:

@@ -10,7 +10,7 @@ import pytest
 
 from checker.engine import Engine, build_features, compile_node
 from checker.engine import eval_expr
-from checker.lint import lint
+from checker.lint import example_problems, lint
 from checker.models import Request
 from checker.rules import RuleError, RuleFile, load_file, load_rules
 
@@ -34,6 +34,7 @@ rules:
 
 
 def write(tmp_path: Path, name: str, text: str) -> Path:
+    tmp_path.mkdir(parents=True, exist_ok=True)
     p = tmp_path / name
     p.write_text(textwrap.dedent(text), encoding="utf-8")
     return p
@@ -96,6 +97,23 @@ def test_lint_reports_conflicts_without_precedence(tmp_path):
     write(tmp_path, "b.yaml", deny)
     problems = lint(tmp_path)
     assert any("can both be met" in p for p in problems)
+
+
+def test_unconditional_rules_show_their_boundary_with_a_not_applicable_example(tmp_path):
+    always = GOOD_RULE.replace("""    when:
+      any:
+        - {fact: red_flag_cancer, is: [present, suspected]}
+        - {fact: age, gte: 70}
+""", "    when: always\n").replace("supports_certification", "supports_denial")
+    # "not met" cannot happen to a rule with no condition: it must show a request it does not apply to
+    assert any("one that is not applicable" in p for p in lint(write(tmp_path / "a", "a.yaml", always).parent))
+    fixed = always.replace('{text: "No cancer.", request: "MRI of the lumbar spine", expect: not met}',
+                           '{text: "No cancer.", request: "MRI of the right knee", expect: not applicable}')
+    assert lint(write(tmp_path / "b", "b.yaml", fixed).parent) == []
+    # a rule with conditions still needs a case that does not meet them
+    conditional = GOOD_RULE.replace('{text: "No cancer.", request: "MRI of the lumbar spine", expect: not met}',
+                                    '{text: "No cancer.", request: "MRI of the right knee", expect: not applicable}')
+    assert any("one that is not met or unknown" in p for p in lint(write(tmp_path / "c", "c.yaml", conditional).parent))
 
 
 def test_at_least_that_can_never_fire_is_refused(tmp_path):
@@ -165,13 +183,7 @@ def test_rule_examples(rule_id):
     from checker.predict import default_checker
 
     rule = next(r for r in load_rules() if r.id == rule_id)
-    expects = {t.expect for t in rule.tests}
-    assert "met" in expects and expects & {"not met", "unknown", "not applicable"}, \
-        "each rule needs a met example and one that is not met (or not applicable, for unconditional rules)"
-    if "not met" not in expects:
-        # only a rule with no condition of its own may go without a not-met example
-        assert rule.when.model_dump(exclude_none=True) in ({"request": "category", "is_": "therapy"},), \
-            f"{rule_id}: a rule with conditions needs a not-met example"
+    assert example_problems(rule) == []
     for t in rule.tests:
         got = rule_state(default_checker(), rule.id, t.text, t.request, t.as_of)
         assert got == t.expect, f"{rule.file}:{rule.line}: {t.text!r} with {t.request!r}"
