@@ -485,7 +485,7 @@ def rules_docs(out_dir: Path = typer.Option(Path(__file__).resolve().parent.pare
 
 
 @rules_app.command("lint")
-def rules_lint(rules_dir: Optional[Path] = typer.Option(None, "--dir", help="Rules folder (default: rules/)")) -> None:
+def rules_lint(rules_dir: Optional[Path] = typer.Option(None, "--dir", help="Rules folder (default: the packaged checker/criteria/)")) -> None:
     """Check the rule files: syntax and schema with file:line, duplicate ids, unknown facts, rules that cannot fire."""
     from .lint import lint
 

@@ -79,7 +79,7 @@ def page(rule: Rule, root: Path) -> str:
 
 
 def index(rules: list[Rule]) -> str:
-    lines = ["# The criteria catalog", "", "Generated from `rules/` by `imrcheck rules docs`; do not edit by hand.", "",
+    lines = ["# The criteria catalog", "", "Generated from `checker/criteria/` by `imrcheck rules docs`; do not edit by hand.", "",
              f"{len(rules)} rules.", "", "| rule | modalities | regions | effect | source |", "|---|---|---|---|---|"]
     for r in sorted(rules, key=lambda r: r.id):
         lines.append(f"| [{r.id}]({r.id}.md) | {', '.join(r.applies_to.modalities)} | {', '.join(r.applies_to.regions)} | "

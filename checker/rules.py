@@ -32,7 +32,7 @@ from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag, Validatio
 
 from .models import Citation
 
-RULES_DIR = Path(os.environ.get("IMRCHECK_RULES", Path(__file__).resolve().parent.parent / "rules"))
+RULES_DIR = Path(os.environ.get("IMRCHECK_RULES", Path(__file__).resolve().parent / "criteria"))
 VOCABULARY_FILE = Path(__file__).resolve().parent / "lexicon" / "vocabulary.yaml"
 
 FLAG_STATES = ("present", "suspected", "absent", "unknown")
