@@ -196,6 +196,8 @@ def _print_result(r) -> None:
     head = f"[bold]{card_summary(r)}[/bold]\n"
     if r.imr_outcome:
         head += f"likely IMR outcome: [{colour}]{r.imr_outcome}[/{colour}] ({'certify' if r.certify else 'not certified'}; criteria {r.status})\n"
+        if r.firmness:
+            head += f"how firm: [bold]{r.firmness}[/bold] - {r.firmness_reason}\n"
     else:
         head += f"[yellow]{r.status}[/yellow]\n"
     body = head + "".join(f"[yellow]Note:[/yellow] {n}\n" for n in r.notes) + (r.rationale or "")
@@ -558,6 +560,53 @@ def audit(paths: list[Path] = typer.Argument(..., help="Letters or folders of le
     for e in report["errors"]:
         err.print(f"[red]error[/red] {escape(e['error'])}", highlight=False)
     raise typer.Exit(1 if report["errors"] else 0)
+
+
+@app.command("reasons-eval")
+def reasons_eval_cmd(paths: Optional[list[Path]] = typer.Argument(None, help="Letters or folders (default: ../shared/seeds and ../shared/corpus/dwc-2016 beside the checkout)"),
+                     as_json: bool = typer.Option(False, "--json", help="Print one JSON object"),
+                     labels: Optional[Path] = typer.Option(None, "--labels", help="Reason labels CSV (default: eval/reasons/letters.csv)"),
+                     notes: Optional[Path] = typer.Option(None, "--notes", help="Folder of clinic-note YAML files (default: eval/notes)"),
+                     workers: Optional[int] = typer.Option(None, "--workers", "-j", help="Worker processes (default: all cores)")) -> None:
+    """Do our decisive criteria carry the reviewer's reasons? Agreement, right outcome for a wrong reason,
+    per-reason precision and recall, and confusions, on the labelled letters and the clinic notes."""
+    from .reasons import LABELS_FILE, NOTES_DIR, ReasonsError, reasons_eval
+
+    _preflight()
+    if not paths:
+        shared = Path(__file__).resolve().parent.parent.parent / "shared"
+        paths = [shared / "seeds", shared / "corpus" / "dwc-2016"]
+    missing = [str(p) for p in paths if not p.exists()]
+    if missing:
+        _fail(f"not found: {', '.join(missing)} (give the letters' folders as arguments)")
+    try:
+        report = reasons_eval(paths, labels or LABELS_FILE, notes or NOTES_DIR, workers=workers)
+    except ReasonsError as exc:
+        _fail(exc)
+    if as_json:
+        _dump(report)
+        return
+    from .reasons import title
+
+    t = Table(title="Reason agreement by split")
+    for col in ("split", "labelled", "scored", "outcome accuracy", "reason agreement", "primary reason agrees",
+                "right outcome, wrong reason"):
+        t.add_column(col)
+    for name, s in report["splits"].items():
+        t.add_row(name, str(s["labelled"]), str(s["scored"]), _fmt(s["outcome_accuracy"]), _fmt(s["reason_agreement"]),
+                  _fmt(s["primary_agreement"]), f"{s['right_outcome_wrong_reason']} ({_fmt(s['right_outcome_wrong_reason_share'])})")
+    out.print(t)
+    r = Table(title="Per reason (letters)")
+    for col in ("reason", "reviewer gave", "we gave", "precision", "recall"):
+        r.add_column(col)
+    for code, v in sorted(report["by_reason"].items(), key=lambda kv: -kv[1]["support"]):
+        r.add_row(f"{v['title']} ({code})", str(v["support"]), str(v["predicted"]), _fmt(v["precision"]), _fmt(v["recall"]))
+    out.print(r)
+    out.print("Most frequent confusions (reviewer's reason -> ours instead):")
+    for code, lst in list(report["confusions"].items())[:10]:
+        out.print(f"  {title(code)}: " + ", ".join(f"{title(o)} x{k}" for o, k in lst[:4]))
+    out.print(f"letters: labelled {report['labelled']}, scored {report['scored']}, reason agreement "
+              f"{_fmt(report['reason_agreement'])}, right outcome for a wrong reason {report['right_outcome_wrong_reason']}")
 
 
 def main() -> None:

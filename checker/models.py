@@ -127,3 +127,8 @@ class Result(BaseModel):
     criteria: list[CriterionResult] = Field(default_factory=list)
     set_aside: list[SetAside] = Field(default_factory=list)  # findings about another part of the body
     notes: list[str] = Field(default_factory=list)  # caveats the reader must see (e.g. criteria of an earlier MTUS)
+    # how firmly the record decides it: "firm" (every deciding criterion rests on documented facts, none near its
+    # threshold), "borderline" (documented facts, but a number near its threshold, a suspected finding, or criteria
+    # on both sides met), "missing facts" (documenting facts the record does not mention could change the outcome)
+    firmness: Optional[Literal["firm", "borderline", "missing facts"]] = None
+    firmness_reason: str = ""

@@ -12,7 +12,7 @@ from typing import Any, Optional, Sequence
 from .engine import Engine, build_features, facts_for_request, known, names_requested_region, rule_is_unknown
 from .models import CriterionResult, Evidence, Fact, Request, Result, SetAside
 from .requests import normalize_request
-from .rules import ALWAYS, Rule, default_rules, rule_leaves
+from .rules import ALWAYS, Rule, default_rules, leaves, rule_leaves
 
 _MAX_EVIDENCE_PER_RULE = 3
 
@@ -143,17 +143,19 @@ def decide(req: Request, in_play: list[Rule], met: set[str], feats: dict[str, An
     best_denial = max((r.precedence for r in denial), default=None)
     certify = bool(cert) and not docs_missing and (best_denial is None or best_cert > best_denial)
 
+    by_id = {c.rule: c for c in criteria}
     if certify:
         decisive = [r for r in cert if r.precedence == best_cert]
         status = "met"
     else:
         winning_denial = [r for r in denial if best_cert is None or r.precedence >= best_cert]
-        decisive = (winning_denial or docs_missing or [r for r in governing if r.effect == "supports_certification"]
-                    or governing)
+        unmet_cert = [r for r in governing if r.effect == "supports_certification"]
+        # the deciding criterion first: one the record shows is not met before one it is silent on
+        unmet_cert.sort(key=lambda r: (by_id[r.id].state == "unknown", -r.precedence))
+        decisive = winning_denial or docs_missing or unmet_cert or governing
         known_any = any(c.state != "unknown" for c in criteria if c.effect != "supports_denial") or bool(denial)
         status = "not met" if known_any else "insufficient"
 
-    by_id = {c.rule: c for c in criteria}
     evidence: list[Evidence] = []
     for r in decisive:
         for e in by_id[r.id].evidence:
@@ -174,9 +176,51 @@ def decide(req: Request, in_play: list[Rule], met: set[str], feats: dict[str, An
     rationale = " ".join(dict.fromkeys(r.rationale.strip() for r in decisive))
     if evidence:
         rationale += " Evidence: " + "; ".join(f'"{e.quote}"' for e in evidence[:3]) + "."
+    firmness, why = _firmness(certify, status, decisive, cert, denial, governing, met, by_id, feats)
     return Result(request=req.text, normalized=req, imr_outcome="Overturned" if certify else "Upheld",
                   certify=certify, status=status, citations=citations, rules=[r.id for r in decisive],
-                  rationale=rationale, evidence=evidence, missing=missing, criteria=criteria)
+                  rationale=rationale, evidence=evidence, missing=missing, criteria=criteria,
+                  firmness=firmness, firmness_reason=why)
+
+
+def _near(leaf, feats: dict[str, Any]) -> bool:
+    """A documented number within a small margin of the threshold a criterion compares it with."""
+    v = feats.get(leaf.key)
+    if not isinstance(v, (int, float)) or isinstance(v, bool) or v < 0:
+        return False
+    for t in (leaf.gte, leaf.gt, leaf.lte, leaf.lt):
+        if t is not None and abs(v - t) <= max(1.0, 0.1 * abs(t)):
+            return True
+    return False
+
+
+def _firmness(certify: bool, status: str, decisive: list[Rule], cert: list[Rule], denial: list[Rule],
+              governing: list[Rule], met: set[str], by_id: dict[str, CriterionResult],
+              feats: dict[str, Any]) -> tuple[str, str]:
+    """How firmly the record decides the result (see ``Result.firmness``)."""
+    if status == "insufficient":
+        return "missing facts", "The record says nothing the deciding criteria read."
+    if not certify:
+        reachable = [r for r in governing if r.effect == "supports_certification" and r.id not in met
+                     and by_id[r.id].state == "unknown" and could_be_met(r.when, feats)]
+        resting = [r for r in decisive if r.effect == "supports_denial" and any(
+            not known(lf, feats) for lf in leaves(r.when) if lf.fact)]
+        if reachable:
+            return "missing facts", ("Facts the record does not mention could meet: "
+                                     + "; ".join(r.title for r in reachable[:3]) + ".")
+        if resting:
+            return "missing facts", ("The deciding criterion counts facts the record does not mention as absent: "
+                                     + "; ".join(r.title for r in resting[:3]) + ".")
+    if cert and denial:
+        return "borderline", "Criteria on both sides are met; the guideline's order of precedence decided."
+    near = [r for r in decisive if any(_near(lf, feats) for lf in rule_leaves(r))]
+    if near:
+        return "borderline", "A documented number is close to the threshold of: " + "; ".join(r.title for r in near[:3]) + "."
+    suspected = [r for r in decisive if r.id in met and any(
+        lf.fact and feats.get(lf.key) == "suspected" for lf in rule_leaves(r))]
+    if suspected:
+        return "borderline", "A deciding finding is only suspected, not confirmed: " + "; ".join(r.title for r in suspected[:3]) + "."
+    return "firm", "Every deciding criterion rests on documented facts."
 
 
 @functools.lru_cache(maxsize=1)
