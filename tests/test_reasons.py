@@ -100,3 +100,9 @@ def test_reasons_eval_json_contract(tmp_path):
     assert rep["labelled"] >= 140
     assert set(rep["splits"]) == {"seeds", "corpus", "check"}
     assert rep["splits"]["check"]["labelled"] > 0
+
+
+def test_reasons_doc_lists_every_code():
+    doc = (Path(__file__).resolve().parents[1] / "docs" / "reasons.md").read_text(encoding="utf-8")
+    missing = [c for c in load_taxonomy() if f"`{c}`" not in doc]
+    assert not missing, f"docs/reasons.md lacks {missing}"
