@@ -198,6 +198,9 @@ def _print_result(r) -> None:
         head += f"likely IMR outcome: [{colour}]{r.imr_outcome}[/{colour}] ({'certify' if r.certify else 'not certified'}; criteria {r.status})\n"
         if r.firmness:
             head += f"how firm: [bold]{r.firmness}[/bold] - {r.firmness_reason}\n"
+        if r.probability_certified is not None:
+            head += (f"results like this were certified {r.probability_certified:.0%} of the time on the real letters "
+                     "(a table fitted on the corpus; its reliability, cross-validated by letter, is in docs/status.md)\n")
     else:
         head += f"[yellow]{r.status}[/yellow]\n"
     body = head + "".join(f"[yellow]Note:[/yellow] {n}\n" for n in r.notes) + (r.rationale or "")

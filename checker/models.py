@@ -132,3 +132,6 @@ class Result(BaseModel):
     # on both sides met), "missing facts" (documenting facts the record does not mention could change the outcome)
     firmness: Optional[Literal["firm", "borderline", "missing facts"]] = None
     firmness_reason: str = ""
+    # how often results like this one (same predicted outcome and firmness) were certified on the labelled real
+    # letters, cross-validated by letter (checker/calibration.py); None when no table is installed
+    probability_certified: Optional[float] = None

@@ -65,6 +65,8 @@ class Checker:
             notes.append(f"The case summary never names the {' or '.join(r.replace('_', '/') for r in specific)}: "
                          "describe the symptoms, examination and treatment of the body part the request is for.")
         result.notes = notes
+        from .calibration import probability
+        result.probability_certified = probability(result)
         if len(kept) < len(facts):
             # tell the reader which findings the criteria in play would have read, and why they did not count
             read = {lf.fact for c in result.criteria for lf in rule_leaves(self.engine.by_id[c.rule]) if lf.fact}
