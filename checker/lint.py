@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import itertools
 import random
+from datetime import date
 from pathlib import Path
 from typing import Optional
 
@@ -10,6 +11,7 @@ from .engine import _join, _negate, compile_applies, compile_node, eval_expr
 from .rules import ALWAYS, RULES_DIR, Leaf, Rule, RuleError, load_file, rule_leaves, vocabulary
 
 _SAMPLES = 400
+MTUS_ERA_A_END = date(2017, 11, 30)  # the MTUS adopted ACOEM's current guidelines for services from 12/1/2017
 
 
 def _full_expr(rule: Rule) -> dict:
@@ -83,6 +85,16 @@ def lint(rules_dir: Optional[Path | str] = None) -> list[str]:
         except ValueError as exc:
             problems.append(f"{where}: {r.id}: {exc}")
             continue
+        if not r.reasons:
+            problems.append(f"{where}: {r.id}: no `reasons` (the codes of checker/lexicon/reasons.yaml it decides by)")
+        if r.effect == "supports_certification" and not r.reasons_unmet:
+            problems.append(f"{where}: {r.id}: a certification rule needs `reasons_unmet` (the denial codes its not "
+                            "being met stands for)")
+        a_to = r.applies_to.in_force.to
+        if (r.citation.source == "MTUS" and a_to > MTUS_ERA_A_END and r.applies_to.in_force.from_ <= MTUS_ERA_A_END
+                and not r.applies_to.in_force.kept):
+            problems.append(f"{where}: {r.id}: an MTUS rule of the guidelines in force before 12/1/2017 stays in force "
+                            f"to {a_to.isoformat()}: end it on {MTUS_ERA_A_END.isoformat()} (the amended MTUS replaced them), or say in `kept` why its section stayed in the MTUS")
         if not r.tests:
             problems.append(f"{where}: {r.id}: no tests (write one case that meets it and one that does not)")
         else:
