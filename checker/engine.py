@@ -130,6 +130,16 @@ def facts_for_request(facts: list[Fact], request: Request) -> list[Fact]:
     return [f for f in facts if not f.regions or mention_fits(modes.get(f.name), f.regions, request.regions)]
 
 
+_PRIOR_COURSE_FACT = {"pt": "physical_therapy", "ot": "physical_therapy", "aquatic": "physical_therapy",
+                      "work_conditioning": "physical_therapy", "chiro": "chiropractic", "acupuncture": "acupuncture"}
+
+
+def _no_prior_course(feats: dict[str, Any], request: Request) -> bool:
+    """The record says no course of this kind of therapy was given (a denied fact, not a silent record)."""
+    name = _PRIOR_COURSE_FACT.get(request.modality or "")
+    return name is not None and feats.get(f"f_{name}") == "absent"
+
+
 def build_features(facts: list[Fact], request: Request, as_of: Optional[date]) -> dict[str, Any]:
     """The flat feature record the engine sees: every attribute a rule can test is present."""
     by_name: dict[str, list[Fact]] = {}
@@ -186,6 +196,13 @@ def build_features(facts: list[Fact], request: Request, as_of: Optional[date]) -
     feats["q_postsurgical"] = bool(request.postsurgical)
     feats["q_preoperative"] = bool(request.preoperative)
     feats["q_repeat"] = bool(request.repeat)
+    done = feats.get("f_therapy_sessions_completed", UNKNOWN_NUMBER)
+    if request.category == "therapy" and request.sessions is not None and 0 <= done <= 200:  # a year read as a count is no count
+        feats["q_visits_total"] = float(request.sessions) + done
+    elif request.category == "therapy" and request.sessions is not None and not request.repeat and _no_prior_course(feats, request):
+        feats["q_visits_total"] = float(request.sessions)  # a first course: nothing done yet
+    else:
+        feats["q_visits_total"] = UNKNOWN_NUMBER
     regions = set(request.regions)  # "spine" stays the whole or unspecified spine; it is not implied by a segment
     if not regions:
         regions.add("unspecified")

@@ -153,16 +153,16 @@ def run_rule_tests(rules_dir: Optional[Path | str] = None) -> tuple[list[str], i
 
 
 def rule_state(checker, rule_id: str, text: str, request: str, as_of) -> str:
-    from datetime import date
-
     from .engine import build_features, rule_is_unknown
     from .facts import extract_facts
     from .requests import normalize_request
 
+    from .predict import judgement_day
+
     day = as_of or date.today()
     req = normalize_request(request, as_of=day)
     facts = extract_facts(text, as_of=day)
-    feats = build_features(facts, req, day)
+    feats = build_features(facts, req, judgement_day(req, day))
     in_play, met = checker.engine.evaluate(feats)
     if rule_id not in in_play:
         return "not applicable"

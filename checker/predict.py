@@ -23,6 +23,15 @@ ERA_FALLBACK_NOTE = ("No criterion of the MTUS as amended on 12/1/2017 (the ACOE
                      "Chronic Pain guidelines), whose criteria may differ from those in force on the request date.")
 
 
+def judgement_day(req: Request, as_of: Optional[date]) -> date:
+    """The date a request is judged as of: a retrospective request's date of service (the guidelines in force, the
+    weeks since injury and the early windows are those of the day the service was given), else the request date."""
+    day = as_of or date.today()
+    if req.retrospective_date and req.retrospective_date <= day:
+        return req.retrospective_date
+    return day
+
+
 class Checker:
     """Rules and engine loaded once; ``check`` per case."""
 
@@ -41,16 +50,19 @@ class Checker:
                           rationale="Out of scope: the criteria catalog covers imaging, electrodiagnostic and therapy requests only.")
         as_of = as_of or date.today()
         if facts is None:
-            facts = extract_facts(summary, as_of=as_of)
+            facts = extract_facts(summary, as_of=as_of)  # the summary's own dates read against the request date
         kept = facts_for_request(facts, req)
-        feats = build_features(kept, req, as_of)
+        day = judgement_day(req, as_of)
+        feats = build_features(kept, req, day)
         in_play, met = self.engine.evaluate(feats)
         notes = []
+        if day != as_of:
+            notes.append(f"A retrospective request: judged by the criteria in force on its date of service, {day.isoformat()}.")
 
         def mtus(ids) -> bool:
             return any(self.engine.by_id[i].citation.source == "MTUS" for i in ids)
 
-        if as_of >= MTUS_2017 and not mtus(in_play):
+        if day >= MTUS_2017 and not mtus(in_play):
             # The catalog encodes few criteria of the MTUS as amended 12/1/2017 (ACOEM's current guidelines). Where
             # none applies but the MTUS of the day before had criteria, judge by those and say so.
             earlier = dict(feats, asof=(MTUS_2017 - timedelta(days=1)).toordinal())

@@ -49,6 +49,9 @@ REQUEST_FIELDS = {
     "postsurgical": "bool",
     "preoperative": "bool",
     "repeat": "bool",
+    # derived: the visits this request would bring the course to (requested + already completed of therapy);
+    # unknown when either is unknown
+    "visits_total": "number",
 }
 MODALITIES = (
     "mri", "ct", "bone_scan", "spect", "dexa", "xray", "ultrasound", "arthrogram", "myelogram", "pet",

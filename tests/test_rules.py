@@ -274,3 +274,19 @@ def test_weeks_since_prior_imaging_from_the_timeline():
     feats = build_features(extract_facts(text), req, date(2016, 6, 1))
     assert feats["f_weeks_since_prior_imaging"] == 52.1  # 365 days
     assert build_features(extract_facts("Pain persists."), req, date(2016, 6, 1))["f_weeks_since_prior_imaging"] == -1
+
+
+def test_visits_total_counts_the_visits_already_done():
+    from checker.facts import extract_facts
+    from checker.requests import normalize_request
+
+    day = date(2016, 5, 1)
+
+    def total(text, request):
+        return build_features(extract_facts(text, as_of=day), normalize_request(request, as_of=day), day)["q_visits_total"]
+
+    assert total("She completed 6 sessions of physical therapy.", "Physical therapy 2 times a week for 3 weeks") == 12
+    assert total("No prior physical therapy.", "Physical therapy 2 times a week for 3 weeks") == 6  # a first course
+    assert total("Chronic neck pain.", "Physical therapy 2 times a week for 3 weeks") == -1  # done unknown
+    assert total("No prior physical therapy.", "Additional physical therapy 2 times a week for 3 weeks") == -1
+    assert total("She completed 6 sessions of physical therapy.", "MRI of the lumbar spine") == -1
