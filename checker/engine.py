@@ -25,6 +25,7 @@ IMPLIED_ABSENT = {
     "prior_imaging": ("prior_mri",),
 }
 _MAX_COMBINATIONS = 64
+_RULES_PER_RULESET = 16
 
 # Body regions of fact mentions against the request's regions (see `body_regions` in lexicon.yaml).
 _UPPER = frozenset({"cervical", "shoulder", "elbow", "hand_wrist", "upper_extremity", "head"})
@@ -340,23 +341,27 @@ class Engine:
             return
         self._fired: dict[str, list[str]] = {}
         self._counter = itertools.count()
-        self.rulesets: dict[str, tuple[str, tuple[str, ...]]] = {}  # modality -> (ruleset name, attributes it tests)
+        # modality -> [(ruleset name, attributes it tests)]: a modality's criteria are split into rulesets of at most
+        # _RULES_PER_RULESET, because durable_rules walks a ruleset's alpha network on a fixed stack of 64 nodes and
+        # refuses a fact (error 303) that matches more pending nodes than that
+        self.rulesets: dict[str, list[tuple[str, tuple[str, ...]]]] = {}
         modalities = sorted({m for r in self.rules for m in r.applies_to.modalities})
         for m in modalities:
-            ruleset: dict[str, dict] = {}
-            keys: set[str] = {"case"}
-            for r in self.rules:
-                if m not in r.applies_to.modalities:
-                    continue
-                for rid in (r.id + APPLIES, r.id):
-                    keys |= _attributes(spec[rid])
-                    body = copy.deepcopy(spec[rid])  # registering deletes `run` from the dict it is given
-                    body["run"] = self._recorder(rid)
-                    ruleset[rid] = body
-            ruleset["__case__"] = {"all": [{"m": {"$ex": {"case": 1}}}], "run": self._recorder(None)}
-            name = f"{self.name}_{m}"
-            self.host.set_rulesets({name: ruleset})
-            self.rulesets[m] = (name, tuple(sorted(keys)))
+            mine = [r for r in self.rules if m in r.applies_to.modalities]
+            self.rulesets[m] = []
+            for n, start in enumerate(range(0, len(mine), _RULES_PER_RULESET)):
+                ruleset: dict[str, dict] = {}
+                keys: set[str] = {"case"}
+                for r in mine[start:start + _RULES_PER_RULESET]:
+                    for rid in (r.id + APPLIES, r.id):
+                        keys |= _attributes(spec[rid])
+                        body = copy.deepcopy(spec[rid])  # registering deletes `run` from the dict it is given
+                        body["run"] = self._recorder(rid)
+                        ruleset[rid] = body
+                ruleset["__case__"] = {"all": [{"m": {"$ex": {"case": 1}}}], "run": self._recorder(None)}
+                name = f"{self.name}_{m}_{n}"
+                self.host.set_rulesets({name: ruleset})
+                self.rulesets[m].append((name, tuple(sorted(keys))))
         Engine._registered[self.name] = self
 
     def _recorder(self, rid: Optional[str]):
@@ -371,22 +376,23 @@ class Engine:
 
     def evaluate(self, features: dict[str, Any]) -> tuple[list[str], list[str]]:
         """(ids of rules in play, ids of rules met) for one case, in catalog order."""
-        entry = self.rulesets.get(features.get("q_modality"))
-        if entry is None:
+        entries = self.rulesets.get(features.get("q_modality"))
+        if not entries:
             return [], []
-        ruleset, keys = entry
-        sid = f"c{next(self._counter)}"
-        # only what this ruleset tests (every such attribute is present): a smaller fact is faster to match
-        fact = {k: features[k] for k in keys}
-        fact["sid"] = sid
-        try:
-            self.host.assert_fact(ruleset, fact)
-        finally:
+        fired: set[str] = set()
+        for ruleset, keys in entries:
+            sid = f"c{next(self._counter)}"
+            # only what this ruleset tests (every such attribute is present): a smaller fact is faster to match
+            fact = {k: features[k] for k in keys}
+            fact["sid"] = sid
             try:
-                self.host.delete_state(ruleset, sid)
-            except Exception:  # pragma: no cover - nothing to release
-                pass
-        fired = set(self._fired.pop(sid, []))
+                self.host.assert_fact(ruleset, fact)
+            finally:
+                try:
+                    self.host.delete_state(ruleset, sid)
+                except Exception:  # pragma: no cover - nothing to release
+                    pass
+            fired |= set(self._fired.pop(sid, []))
         return ([r.id for r in self.rules if r.id + APPLIES in fired],
                 [r.id for r in self.rules if r.id in fired])
 

@@ -290,3 +290,25 @@ def test_visits_total_counts_the_visits_already_done():
     assert total("Chronic neck pain.", "Physical therapy 2 times a week for 3 weeks") == -1  # done unknown
     assert total("No prior physical therapy.", "Additional physical therapy 2 times a week for 3 weeks") == -1
     assert total("She completed 6 sessions of physical therapy.", "MRI of the lumbar spine") == -1
+
+
+def test_a_modality_with_many_criteria_is_split_across_rulesets(tmp_path):
+    """durable_rules walks a ruleset's alpha network on a 64-node stack (error 303 past it; with 80 such criteria in one
+    ruleset the C engine even corrupts memory): a modality's criteria are split into small rulesets so a case
+    matching many of them is still evaluated."""
+    import checker.engine as eng
+
+    assert eng._RULES_PER_RULESET <= 20
+    def catalog(prefix: str) -> list:
+        body = textwrap.dedent(GOOD_RULE).split("rules:\n", 1)[1]
+        text = "rules:\n" + "".join(body.replace("test.mri.red-flag", f"test.{prefix}.r{i}").replace("gte: 70", f"gte: {i}")
+                                     for i in range(80))
+        return load_file(write(tmp_path, f"{prefix}.yaml", text))
+
+    feats = build_features([], Request(text="MRI lumbar", category="imaging", modality="mri", regions=["lumbar"], in_scope=True),
+                           date(2016, 6, 1))
+    feats["f_age"] = 99.0
+    in_play, met = Engine(catalog("split")).evaluate(feats)
+    assert len(in_play) == 80 and len(met) == 80
+    feats["f_age"] = 10.0  # the ones whose threshold is passed, in catalog order
+    assert Engine(catalog("split")).evaluate(feats)[1] == [f"test.split.r{i}" for i in range(11)]
