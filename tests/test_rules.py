@@ -312,3 +312,25 @@ def test_a_modality_with_many_criteria_is_split_across_rulesets(tmp_path):
     assert len(in_play) == 80 and len(met) == 80
     feats["f_age"] = 10.0  # the ones whose threshold is passed, in catalog order
     assert Engine(catalog("split")).evaluate(feats)[1] == [f"test.split.r{i}" for i in range(11)]
+
+
+def test_coverage_table_names_every_rule_and_only_real_ones():
+    """docs/coverage.md maps each guideline section's criteria to rules: every catalog rule appears there, and every
+    rule id it names exists (`prefix.*` and `{a,b}` stand for several)."""
+    import re
+
+    text = (Path(__file__).resolve().parents[1] / "docs" / "coverage.md").read_text(encoding="utf-8")
+    ids = {r.id for r in load_rules()}
+    named: set[str] = set()
+    for token in re.findall(r"`((?:mtus|odg|acr|labor-code)\.[a-z0-9.\-{},*]+)`", text):
+        brace = re.search(r"\{([^}]*)\}", token)
+        variants = [token.replace(brace.group(0), alt) for alt in brace.group(1).split(",")] if brace else [token]
+        for v in variants:
+            if v.endswith("*"):
+                hits = {i for i in ids if i.startswith(v[:-1])}
+                assert hits, f"{token} matches no rule"
+                named |= hits
+            else:
+                assert v in ids, f"docs/coverage.md names {v}, which is not a rule"
+                named.add(v)
+    assert ids - named == set(), f"rules missing from docs/coverage.md: {sorted(ids - named)}"
