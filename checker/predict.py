@@ -129,6 +129,20 @@ def _criterion(rule: Rule, met: bool, feats: dict[str, Any], facts: list[Fact]) 
                            documentation=rule.documentation)
 
 
+def decisive_reasons(decisive: list[Rule], met: set[str], by_id: dict[str, CriterionResult]) -> list[str]:
+    """The reason codes of the decisive rules, in the direction they decided: a met rule's `reasons`, a missing
+    documentation rule's `reasons`, and for certification rules that are not met their `reasons_unmet` (those the
+    record contradicts first; all of them when every one is unknown)."""
+    unmet_cert = [r for r in decisive if r.effect == "supports_certification" and r.id not in met]
+    known_unmet = [r for r in unmet_cert if by_id[r.id].state == "not met"]
+    out: list[str] = []
+    for r in decisive:
+        if r in unmet_cert and known_unmet and r not in known_unmet:
+            continue
+        out += r.decisive_reasons(met=r.id in met)
+    return list(dict.fromkeys(out))
+
+
 def decide(req: Request, in_play: list[Rule], met: set[str], feats: dict[str, Any], facts: list[Fact]) -> Result:
     """Combine the criteria in play into an outcome, following the MTUS-first search sequence.
 
@@ -166,6 +180,7 @@ def decide(req: Request, in_play: list[Rule], met: set[str], feats: dict[str, An
         status = "not met" if known_any else "insufficient"
 
     by_id = {c.rule: c for c in criteria}
+    reasons = decisive_reasons(decisive, met, by_id)
     evidence: list[Evidence] = []
     for r in decisive:
         for e in by_id[r.id].evidence:
@@ -187,7 +202,7 @@ def decide(req: Request, in_play: list[Rule], met: set[str], feats: dict[str, An
     if evidence:
         rationale += " Evidence: " + "; ".join(f'"{e.quote}"' for e in evidence[:3]) + "."
     return Result(request=req.text, normalized=req, imr_outcome="Overturned" if certify else "Upheld",
-                  certify=certify, status=status, citations=citations, rules=[r.id for r in decisive],
+                  certify=certify, status=status, citations=citations, rules=[r.id for r in decisive], reasons=reasons,
                   rationale=rationale, evidence=evidence, missing=missing, criteria=criteria)
 
 

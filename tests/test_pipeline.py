@@ -269,3 +269,26 @@ def test_a_request_for_a_body_part_the_summary_never_names_gets_a_note():
     assert not any("never names" in n for n in check(note, "EMG of the left lower extremity", as_of=day).notes)
     # symptoms, not body parts, ask for a chest film or a head CT
     assert not any("never names" in n for n in check("Cough for a month.", "Chest x-ray", as_of=day).notes)
+
+
+def test_results_carry_the_decisive_reason_codes():
+    """A result names why it was decided in the reason taxonomy: the met rules' own codes, or what an unmet
+    certification criterion stands for."""
+    import datetime as dt
+
+    from checker import check
+    from checker.rules import load_reasons
+
+    day = dt.date(2016, 6, 1)
+    red = check("New urinary incontinence and saddle anesthesia since last week.", "MRI of the lumbar spine", as_of=day)
+    assert red.imr_outcome == "Overturned" and red.reasons == ["red_flag_present"]
+    early = check("Low back pain for 2 weeks after lifting a box. No red flags.", "MRI of the lumbar spine", as_of=day)
+    assert early.imr_outcome == "Upheld" and "early_window" in early.reasons
+    pt = check("She completed 12 sessions of physical therapy. There is no documentation of functional improvement.",
+               "Physical therapy 2 times a week for 3 weeks", as_of=day)
+    assert pt.imr_outcome == "Upheld" and set(pt.reasons) & {"no_functional_improvement", "visits_exceed_guideline"}
+    quiet = check("Knee pain.", "MRI of the right knee", as_of=day)
+    assert quiet.imr_outcome == "Upheld" and quiet.reasons
+    for r in (red, early, pt, quiet):
+        side = "certification" if r.imr_outcome == "Overturned" else "denial"
+        assert all(load_reasons()[c]["side"] == side for c in r.reasons)
