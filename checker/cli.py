@@ -206,6 +206,9 @@ def _print_result(r) -> None:
     body = head + "".join(f"[yellow]Note:[/yellow] {n}\n" for n in r.notes) + (r.rationale or "")
     if r.citations:
         body += "\n[dim]Source: " + "; ".join(f"{c.source} {c.document}, {c.section} ({c.edition})" for c in r.citations) + "[/dim]"
+    if r.reasons:
+        from .rules import load_reasons
+        body += "\n[dim]Decisive reasons: " + "; ".join(load_reasons()[c]["title"] for c in r.reasons if c in load_reasons()) + "[/dim]"
     if r.missing:
         body += "\n[bold]To document:[/bold]\n" + "\n".join(f"  - {m}" for m in r.missing)
     if r.set_aside:

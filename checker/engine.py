@@ -25,6 +25,7 @@ IMPLIED_ABSENT = {
     "prior_imaging": ("prior_mri",),
 }
 _MAX_COMBINATIONS = 64
+_RULES_PER_RULESET = 16
 
 # Body regions of fact mentions against the request's regions (see `body_regions` in lexicon.yaml).
 _UPPER = frozenset({"cervical", "shoulder", "elbow", "hand_wrist", "upper_extremity", "head"})
@@ -130,6 +131,16 @@ def facts_for_request(facts: list[Fact], request: Request) -> list[Fact]:
     return [f for f in facts if not f.regions or mention_fits(modes.get(f.name), f.regions, request.regions)]
 
 
+_PRIOR_COURSE_FACT = {"pt": "physical_therapy", "ot": "physical_therapy", "aquatic": "physical_therapy",
+                      "work_conditioning": "physical_therapy", "chiro": "chiropractic", "acupuncture": "acupuncture"}
+
+
+def _no_prior_course(feats: dict[str, Any], request: Request) -> bool:
+    """The record says no course of this kind of therapy was given (a denied fact, not a silent record)."""
+    name = _PRIOR_COURSE_FACT.get(request.modality or "")
+    return name is not None and feats.get(f"f_{name}") == "absent"
+
+
 def build_features(facts: list[Fact], request: Request, as_of: Optional[date]) -> dict[str, Any]:
     """The flat feature record the engine sees: every attribute a rule can test is present."""
     by_name: dict[str, list[Fact]] = {}
@@ -186,6 +197,13 @@ def build_features(facts: list[Fact], request: Request, as_of: Optional[date]) -
     feats["q_postsurgical"] = bool(request.postsurgical)
     feats["q_preoperative"] = bool(request.preoperative)
     feats["q_repeat"] = bool(request.repeat)
+    done = feats.get("f_therapy_sessions_completed", UNKNOWN_NUMBER)
+    if request.category == "therapy" and request.sessions is not None and 0 <= done <= 200:  # a year read as a count is no count
+        feats["q_visits_total"] = float(request.sessions) + done
+    elif request.category == "therapy" and request.sessions is not None and not request.repeat and _no_prior_course(feats, request):
+        feats["q_visits_total"] = float(request.sessions)  # a first course: nothing done yet
+    else:
+        feats["q_visits_total"] = UNKNOWN_NUMBER
     regions = set(request.regions)  # "spine" stays the whole or unspecified spine; it is not implied by a segment
     if not regions:
         regions.add("unspecified")
@@ -323,23 +341,27 @@ class Engine:
             return
         self._fired: dict[str, list[str]] = {}
         self._counter = itertools.count()
-        self.rulesets: dict[str, tuple[str, tuple[str, ...]]] = {}  # modality -> (ruleset name, attributes it tests)
+        # modality -> [(ruleset name, attributes it tests)]: a modality's criteria are split into rulesets of at most
+        # _RULES_PER_RULESET, because durable_rules walks a ruleset's alpha network on a fixed stack of 64 nodes and
+        # refuses a fact (error 303) that matches more pending nodes than that
+        self.rulesets: dict[str, list[tuple[str, tuple[str, ...]]]] = {}
         modalities = sorted({m for r in self.rules for m in r.applies_to.modalities})
         for m in modalities:
-            ruleset: dict[str, dict] = {}
-            keys: set[str] = {"case"}
-            for r in self.rules:
-                if m not in r.applies_to.modalities:
-                    continue
-                for rid in (r.id + APPLIES, r.id):
-                    keys |= _attributes(spec[rid])
-                    body = copy.deepcopy(spec[rid])  # registering deletes `run` from the dict it is given
-                    body["run"] = self._recorder(rid)
-                    ruleset[rid] = body
-            ruleset["__case__"] = {"all": [{"m": {"$ex": {"case": 1}}}], "run": self._recorder(None)}
-            name = f"{self.name}_{m}"
-            self.host.set_rulesets({name: ruleset})
-            self.rulesets[m] = (name, tuple(sorted(keys)))
+            mine = [r for r in self.rules if m in r.applies_to.modalities]
+            self.rulesets[m] = []
+            for n, start in enumerate(range(0, len(mine), _RULES_PER_RULESET)):
+                ruleset: dict[str, dict] = {}
+                keys: set[str] = {"case"}
+                for r in mine[start:start + _RULES_PER_RULESET]:
+                    for rid in (r.id + APPLIES, r.id):
+                        keys |= _attributes(spec[rid])
+                        body = copy.deepcopy(spec[rid])  # registering deletes `run` from the dict it is given
+                        body["run"] = self._recorder(rid)
+                        ruleset[rid] = body
+                ruleset["__case__"] = {"all": [{"m": {"$ex": {"case": 1}}}], "run": self._recorder(None)}
+                name = f"{self.name}_{m}_{n}"
+                self.host.set_rulesets({name: ruleset})
+                self.rulesets[m].append((name, tuple(sorted(keys))))
         Engine._registered[self.name] = self
 
     def _recorder(self, rid: Optional[str]):
@@ -354,22 +376,23 @@ class Engine:
 
     def evaluate(self, features: dict[str, Any]) -> tuple[list[str], list[str]]:
         """(ids of rules in play, ids of rules met) for one case, in catalog order."""
-        entry = self.rulesets.get(features.get("q_modality"))
-        if entry is None:
+        entries = self.rulesets.get(features.get("q_modality"))
+        if not entries:
             return [], []
-        ruleset, keys = entry
-        sid = f"c{next(self._counter)}"
-        # only what this ruleset tests (every such attribute is present): a smaller fact is faster to match
-        fact = {k: features[k] for k in keys}
-        fact["sid"] = sid
-        try:
-            self.host.assert_fact(ruleset, fact)
-        finally:
+        fired: set[str] = set()
+        for ruleset, keys in entries:
+            sid = f"c{next(self._counter)}"
+            # only what this ruleset tests (every such attribute is present): a smaller fact is faster to match
+            fact = {k: features[k] for k in keys}
+            fact["sid"] = sid
             try:
-                self.host.delete_state(ruleset, sid)
-            except Exception:  # pragma: no cover - nothing to release
-                pass
-        fired = set(self._fired.pop(sid, []))
+                self.host.assert_fact(ruleset, fact)
+            finally:
+                try:
+                    self.host.delete_state(ruleset, sid)
+                except Exception:  # pragma: no cover - nothing to release
+                    pass
+            fired |= set(self._fired.pop(sid, []))
         return ([r.id for r in self.rules if r.id + APPLIES in fired],
                 [r.id for r in self.rules if r.id in fired])
 

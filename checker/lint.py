@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import itertools
 import random
+from datetime import date
 from pathlib import Path
 from typing import Optional
 
@@ -10,6 +11,7 @@ from .engine import _join, _negate, compile_applies, compile_node, eval_expr
 from .rules import ALWAYS, RULES_DIR, Leaf, Rule, RuleError, load_file, rule_leaves, vocabulary
 
 _SAMPLES = 400
+MTUS_ERA_A_END = date(2017, 11, 30)  # the MTUS adopted ACOEM's current guidelines for services from 12/1/2017
 
 
 def _full_expr(rule: Rule) -> dict:
@@ -83,6 +85,16 @@ def lint(rules_dir: Optional[Path | str] = None) -> list[str]:
         except ValueError as exc:
             problems.append(f"{where}: {r.id}: {exc}")
             continue
+        if not r.reasons:
+            problems.append(f"{where}: {r.id}: no `reasons` (the codes of checker/lexicon/reasons.yaml it decides by)")
+        if r.effect == "supports_certification" and not r.reasons_unmet:
+            problems.append(f"{where}: {r.id}: a certification rule needs `reasons_unmet` (the denial codes its not "
+                            "being met stands for)")
+        a_to = r.applies_to.in_force.to
+        if (r.citation.source == "MTUS" and a_to > MTUS_ERA_A_END and r.applies_to.in_force.from_ <= MTUS_ERA_A_END
+                and not r.applies_to.in_force.kept):
+            problems.append(f"{where}: {r.id}: an MTUS rule of the guidelines in force before 12/1/2017 stays in force "
+                            f"to {a_to.isoformat()}: end it on {MTUS_ERA_A_END.isoformat()} (the amended MTUS replaced them), or say in `kept` why its section stayed in the MTUS")
         if not r.tests:
             problems.append(f"{where}: {r.id}: no tests (write one case that meets it and one that does not)")
         else:
@@ -141,16 +153,16 @@ def run_rule_tests(rules_dir: Optional[Path | str] = None) -> tuple[list[str], i
 
 
 def rule_state(checker, rule_id: str, text: str, request: str, as_of) -> str:
-    from datetime import date
-
     from .engine import build_features, rule_is_unknown
     from .facts import extract_facts
     from .requests import normalize_request
 
+    from .predict import judgement_day
+
     day = as_of or date.today()
     req = normalize_request(request, as_of=day)
     facts = extract_facts(text, as_of=day)
-    feats = build_features(facts, req, day)
+    feats = build_features(facts, req, judgement_day(req, day))
     in_play, met = checker.engine.evaluate(feats)
     if rule_id not in in_play:
         return "not applicable"

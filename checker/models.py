@@ -121,6 +121,7 @@ class Result(BaseModel):
     status: Status
     citations: list[Citation] = Field(default_factory=list)
     rules: list[str] = Field(default_factory=list)
+    reasons: list[str] = Field(default_factory=list)  # decisive reason codes (checker/lexicon/reasons.yaml) of `rules`
     rationale: str = ""
     evidence: list[Evidence] = Field(default_factory=list)
     missing: list[str] = Field(default_factory=list)

@@ -23,6 +23,15 @@ ERA_FALLBACK_NOTE = ("No criterion of the MTUS as amended on 12/1/2017 (the ACOE
                      "Chronic Pain guidelines), whose criteria may differ from those in force on the request date.")
 
 
+def judgement_day(req: Request, as_of: Optional[date]) -> date:
+    """The date a request is judged as of: a retrospective request's date of service (the guidelines in force, the
+    weeks since injury and the early windows are those of the day the service was given), else the request date."""
+    day = as_of or date.today()
+    if req.retrospective_date and req.retrospective_date <= day:
+        return req.retrospective_date
+    return day
+
+
 class Checker:
     """Rules and engine loaded once; ``check`` per case."""
 
@@ -41,16 +50,19 @@ class Checker:
                           rationale="Out of scope: the criteria catalog covers imaging, electrodiagnostic and therapy requests only.")
         as_of = as_of or date.today()
         if facts is None:
-            facts = extract_facts(summary, as_of=as_of)
+            facts = extract_facts(summary, as_of=as_of)  # the summary's own dates read against the request date
         kept = facts_for_request(facts, req)
-        feats = build_features(kept, req, as_of)
+        day = judgement_day(req, as_of)
+        feats = build_features(kept, req, day)
         in_play, met = self.engine.evaluate(feats)
         notes = []
+        if day != as_of:
+            notes.append(f"A retrospective request: judged by the criteria in force on its date of service, {day.isoformat()}.")
 
         def mtus(ids) -> bool:
             return any(self.engine.by_id[i].citation.source == "MTUS" for i in ids)
 
-        if as_of >= MTUS_2017 and not mtus(in_play):
+        if day >= MTUS_2017 and not mtus(in_play):
             # The catalog encodes few criteria of the MTUS as amended 12/1/2017 (ACOEM's current guidelines). Where
             # none applies but the MTUS of the day before had criteria, judge by those and say so.
             earlier = dict(feats, asof=(MTUS_2017 - timedelta(days=1)).toordinal())
@@ -119,6 +131,20 @@ def _criterion(rule: Rule, met: bool, feats: dict[str, Any], facts: list[Fact]) 
                            documentation=rule.documentation)
 
 
+def decisive_reasons(decisive: list[Rule], met: set[str], by_id: dict[str, CriterionResult]) -> list[str]:
+    """The reason codes of the decisive rules, in the direction they decided: a met rule's `reasons`, a missing
+    documentation rule's `reasons`, and for certification rules that are not met their `reasons_unmet` (those the
+    record contradicts first; all of them when every one is unknown)."""
+    unmet_cert = [r for r in decisive if r.effect == "supports_certification" and r.id not in met]
+    known_unmet = [r for r in unmet_cert if by_id[r.id].state == "not met"]
+    out: list[str] = []
+    for r in decisive:
+        if r in unmet_cert and known_unmet and r not in known_unmet:
+            continue
+        out += r.decisive_reasons(met=r.id in met)
+    return list(dict.fromkeys(out))
+
+
 def decide(req: Request, in_play: list[Rule], met: set[str], feats: dict[str, Any], facts: list[Fact]) -> Result:
     """Combine the criteria in play into an outcome, following the MTUS-first search sequence.
 
@@ -158,6 +184,7 @@ def decide(req: Request, in_play: list[Rule], met: set[str], feats: dict[str, An
         known_any = any(c.state != "unknown" for c in criteria if c.effect != "supports_denial") or bool(denial)
         status = "not met" if known_any else "insufficient"
 
+    reasons = decisive_reasons(decisive, met, by_id)
     evidence: list[Evidence] = []
     for r in decisive:
         for e in by_id[r.id].evidence:
@@ -180,7 +207,7 @@ def decide(req: Request, in_play: list[Rule], met: set[str], feats: dict[str, An
         rationale += " Evidence: " + "; ".join(f'"{e.quote}"' for e in evidence[:3]) + "."
     firmness, why = _firmness(certify, status, decisive, cert, denial, governing, met, by_id, feats)
     return Result(request=req.text, normalized=req, imr_outcome="Overturned" if certify else "Upheld",
-                  certify=certify, status=status, citations=citations, rules=[r.id for r in decisive],
+                  certify=certify, status=status, citations=citations, rules=[r.id for r in decisive], reasons=reasons,
                   rationale=rationale, evidence=evidence, missing=missing, criteria=criteria,
                   firmness=firmness, firmness_reason=why)
 

@@ -24,7 +24,6 @@ The evaluator reads labels and outcomes; the predictor reads only the summary, t
 from __future__ import annotations
 
 import csv
-import functools
 import hashlib
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
@@ -36,7 +35,7 @@ import yaml
 
 from .models import Result
 
-REASONS_FILE = Path(__file__).resolve().parent / "lexicon" / "reasons.yaml"
+
 # eval/ lives in the source checkout, next to the package (it is evaluation data, not shipped in the wheel)
 EVAL_DIR = Path(__file__).resolve().parent.parent / "eval"
 LABELS_FILE = EVAL_DIR / "reasons" / "letters.csv"
@@ -49,16 +48,11 @@ class ReasonsError(Exception):
     """A labels or notes file that cannot be read; names the file and the line or note."""
 
 
-@functools.lru_cache(maxsize=2)
-def load_taxonomy(path: str | Path = REASONS_FILE) -> dict[str, dict]:
-    """The reason codes: ``{code: {side, title, description}}``."""
-    with open(path, encoding="utf-8") as fh:
-        data = yaml.safe_load(fh) or {}
-    codes = data.get("reasons") or {}
-    for code, spec in codes.items():
-        if not isinstance(spec, dict) or spec.get("side") not in ("denial", "certification", "none"):
-            raise ReasonsError(f"{path}: reason {code!r} needs side: denial, certification or none")
-    return codes
+def load_taxonomy() -> dict[str, dict]:
+    """The reason codes: ``{code: {side, title, description}}`` (loaded once, by the rule loader)."""
+    from .rules import load_reasons
+
+    return load_reasons()
 
 
 def title(code: str) -> str:
@@ -104,30 +98,11 @@ def letter_key(letter) -> str:
 # ----------------------------------------------------------------------------------------------------------------
 # our decisive codes
 
-def result_reasons(result: Optional[Result], rules_by_id: dict) -> list[str]:
-    """The reason codes of a result's decisive criteria, the deciding one first.
-
-    A decisive rule that is met (a denial or certification criterion, in its own direction) contributes its
-    ``reasons``; a decisive certification criterion that is not met contributes its ``reasons_unmet``; a
-    missing documentation requirement its ``reasons``.
-    """
-    if result is None or not result.rules:
-        return []
-    state = {c.rule: c.state for c in result.criteria}
-    out: list[str] = []
-    for rid in result.rules:
-        rule = rules_by_id.get(rid)
-        if rule is None:
-            continue
-        met = state.get(rid) == "met"
-        if rule.effect == "supports_certification" and not met:
-            codes = getattr(rule, "reasons_unmet", None) or []
-        else:
-            codes = getattr(rule, "reasons", None) or []
-        for c in codes:
-            if c not in out:
-                out.append(c)
-    return out
+def result_reasons(result: Optional[Result], rules_by_id: Optional[dict] = None) -> list[str]:
+    """The reason codes of a result's decisive criteria, the deciding one first (``Result.reasons``, computed by
+    the decision: a met rule's ``reasons``, a missing documentation requirement's ``reasons``, an unmet
+    certification criterion's ``reasons_unmet`` - those the record contradicts before those it is silent on)."""
+    return list(result.reasons) if result is not None else []
 
 
 # ----------------------------------------------------------------------------------------------------------------

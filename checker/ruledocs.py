@@ -4,7 +4,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Optional
 
-from .rules import ALWAYS, Group, Leaf, Rule, load_rules, vocabulary
+from .rules import ALWAYS, Group, Leaf, Rule, load_reasons, load_rules, vocabulary
 
 EFFECT = {
     "supports_certification": "supports certification (the request is medically necessary when met)",
@@ -43,6 +43,21 @@ def describe(node, depth: int = 0) -> list[str]:
     return out
 
 
+def reason_lines(rule: Rule) -> list[str]:
+    """The reason codes (checker/lexicon/reasons.yaml) the rule stands for when it decides an item."""
+    taxonomy = load_reasons()
+
+    def codes(cs: list[str]) -> str:
+        return "; ".join(f"`{c}` ({taxonomy[c]['title']})" for c in cs)
+
+    when_decides = {"supports_certification": "when met (overturn)", "supports_denial": "when met (uphold)",
+                    "documentation_required": "when not documented (uphold)"}[rule.effect]
+    lines = [f"- {when_decides}: {codes(rule.reasons)}"]
+    if rule.reasons_unmet:
+        lines.append(f"- when not met (uphold): {codes(rule.reasons_unmet)}")
+    return lines
+
+
 def page(rule: Rule, root: Path) -> str:
     c = rule.citation
     a = rule.applies_to
@@ -57,6 +72,8 @@ def page(rule: Rule, root: Path) -> str:
               f"- modalities: {', '.join(a.modalities)}",
               f"- regions: {', '.join(a.regions)}",
               f"- in force for requests dated {a.in_force.from_.isoformat()} to {a.in_force.to.isoformat()}"]
+    if a.in_force.kept:
+        lines.append(f"- kept after the MTUS of 12/1/2017: {a.in_force.kept}")
     if a.postsurgical is not None:
         lines.append(f"- {'post-surgical requests only' if a.postsurgical else 'not for post-surgical requests'}")
     if rule.applies_if is not None:
@@ -66,6 +83,7 @@ def page(rule: Rule, root: Path) -> str:
         lines += ["", "Unless (exceptions that override):", ""]
         for u in rule.unless:
             lines += describe(u)
+    lines += ["", "## Decisive reasons", ""] + reason_lines(rule)
     lines += ["", "## Rationale", "", rule.rationale.strip(), "", "## What to document", "", rule.documentation.strip(), ""]
     met = [t for t in rule.tests if t.expect == "met"]
     not_met = [t for t in rule.tests if t.expect == "not met"]
@@ -80,10 +98,13 @@ def page(rule: Rule, root: Path) -> str:
 
 def index(rules: list[Rule]) -> str:
     lines = ["# The criteria catalog", "", "Generated from `checker/criteria/` by `imrcheck rules docs`; do not edit by hand.", "",
-             f"{len(rules)} rules.", "", "| rule | modalities | regions | effect | source |", "|---|---|---|---|---|"]
+             f"{len(rules)} rules.", "", "| rule | modalities | regions | in force | effect | reasons | source |", "|---|---|---|---|---|---|---|"]
     for r in sorted(rules, key=lambda r: r.id):
+        f = r.applies_to.in_force
+        span = f"{f.from_.isoformat()} – " + ("" if f.to.year == 2999 else f.to.isoformat())
+        reasons = ", ".join(r.reasons) + (f" / unmet: {', '.join(r.reasons_unmet)}" if r.reasons_unmet else "")
         lines.append(f"| [{r.id}]({r.id}.md) | {', '.join(r.applies_to.modalities)} | {', '.join(r.applies_to.regions)} | "
-                     f"{r.effect.replace('_', ' ')} | {r.citation.source} {r.citation.section} |")
+                     f"{span} | {r.effect.replace('_', ' ')} | {reasons} | {r.citation.source} {r.citation.section} |")
     lines.append("")
     return "\n".join(lines)
 

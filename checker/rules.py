@@ -34,6 +34,7 @@ from .models import Citation
 
 RULES_DIR = Path(os.environ.get("IMRCHECK_RULES", Path(__file__).resolve().parent / "criteria"))
 VOCABULARY_FILE = Path(__file__).resolve().parent / "lexicon" / "vocabulary.yaml"
+REASONS_FILE = Path(__file__).resolve().parent / "lexicon" / "reasons.yaml"
 
 FLAG_STATES = ("present", "suspected", "absent", "unknown")
 REQUEST_FIELDS = {
@@ -48,6 +49,9 @@ REQUEST_FIELDS = {
     "postsurgical": "bool",
     "preoperative": "bool",
     "repeat": "bool",
+    # derived: the visits this request would bring the course to (requested + already completed of therapy);
+    # unknown when either is unknown
+    "visits_total": "number",
 }
 MODALITIES = (
     "mri", "ct", "bone_scan", "spect", "dexa", "xray", "ultrasound", "arthrogram", "myelogram", "pet",
@@ -78,6 +82,17 @@ class RuleError(Exception):
 def vocabulary() -> dict[str, dict]:
     with open(VOCABULARY_FILE, encoding="utf-8") as fh:
         return yaml.safe_load(fh)["facts"]
+
+
+@functools.lru_cache(maxsize=1)
+def load_reasons() -> dict[str, dict]:
+    """The decisive-reason taxonomy (checker/lexicon/reasons.yaml): code -> {side, title, description}."""
+    with open(REASONS_FILE, encoding="utf-8") as fh:
+        return yaml.safe_load(fh)["reasons"]
+
+
+def reason_side(code: str) -> str:
+    return load_reasons()[code]["side"]
 
 
 class _Strict(BaseModel):
@@ -184,6 +199,9 @@ Group.model_rebuild()
 class InForce(_Strict):
     from_: date = Field(default=date(1900, 1, 1), alias="from")
     to: date = date(2999, 12, 31)
+    # Why an MTUS rule written for the guidelines in force before 12/1/2017 stays in force after that date (the
+    # amended MTUS kept its section); lint refuses such a rule without it.
+    kept: str = ""
 
 
 class AppliesTo(_Strict):
@@ -240,13 +258,45 @@ class Rule(_Strict):
     rationale: str
     documentation: str
     tests: list[RuleTest] = Field(default_factory=list)
+    # Decisive-reason codes (checker/lexicon/reasons.yaml). `reasons`: what the rule speaks to when it decides in its
+    # own direction (a met certification or denial rule; a documentation_required rule that is missing -> the
+    # denial code). `reasons_unmet`: for a certification rule, the denial code(s) its NOT being met stands for.
+    reasons: list[str] = Field(default_factory=list)
+    reasons_unmet: list[str] = Field(default_factory=list)
     # filled by the loader
     file: str = ""
     line: int = 0
 
+    @field_validator("reasons", "reasons_unmet")
+    @classmethod
+    def _known_reasons(cls, codes: list[str], info) -> list[str]:
+        taxonomy = load_reasons()
+        field, effect = info.field_name, info.data.get("effect")
+        if len(set(codes)) != len(codes):
+            raise ValueError(f"{field}: a code is listed twice")
+        if field == "reasons_unmet" and codes and effect != "supports_certification":
+            raise ValueError("reasons_unmet: only a supports_certification rule has reasons for not being met")
+        side = "certification" if field == "reasons" and effect == "supports_certification" else "denial"
+        for code in codes:
+            if code not in taxonomy:
+                raise ValueError(f"{field}: unknown reason code {code!r}; known: see checker/lexicon/reasons.yaml")
+            if taxonomy[code]["side"] != side:
+                raise ValueError(f"{field}: {code!r} is a {taxonomy[code]['side']} reason; a {effect} rule's "
+                                 f"{field} are {side} reasons")
+        return codes
+
     @property
     def tier(self) -> int:
         return SOURCE_TIER[self.citation.source]
+
+    def decisive_reasons(self, met: bool) -> list[str]:
+        """The reason codes this rule stands for when it decides an item: met -> `reasons` (certification and denial
+        rules); not met -> `reasons_unmet` (certification rules) or `reasons` (a missing documentation_required rule)."""
+        if self.effect == "documentation_required":
+            return [] if met else list(self.reasons)
+        if self.effect == "supports_denial":
+            return list(self.reasons) if met else []
+        return list(self.reasons) if met else list(self.reasons_unmet)
 
 
 class RuleFile(_Strict):

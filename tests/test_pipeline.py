@@ -221,6 +221,40 @@ def test_requests_after_the_2017_mtus_fall_back_to_the_earlier_criteria_and_say_
     assert check("A 66-year-old woman.", "DEXA scan", as_of=dt.date(2024, 3, 1)).notes == []
 
 
+def test_therapy_requested_today_gets_criteria_or_the_era_note():
+    """The Chronic Pain 2009/2016 physical medicine and manual therapy rules end on 11/30/2017; a request dated today
+    is judged by them with the era note, never silently; the postsurgical and acupuncture guidelines stay in force."""
+    import datetime as dt
+
+    from checker import check
+
+    today = dt.date.today()
+    pt = check("Chronic low back pain. No prior therapy.", "Physical therapy 2 times a week for 4 weeks for the lumbar spine", as_of=today)
+    assert pt.status != "no rule applies" and pt.notes and "11/30/2017" in pt.notes[0]
+    chiro = check("Chronic low back pain.", "Chiropractic 6 visits for the low back", as_of=today)
+    assert chiro.status != "no rule applies" and chiro.notes and "11/30/2017" in chiro.notes[0]
+    acu = check("Neck pain; home exercise program.", "Acupuncture 6 sessions for the neck", as_of=today)
+    assert acu.status != "no rule applies" and not any("11/30/2017" in n for n in acu.notes)
+
+
+def test_a_retrospective_request_is_judged_as_of_its_date_of_service():
+    """A request for a service already given is judged by the criteria in force on the date of service."""
+    import datetime as dt
+
+    from checker import check
+
+    note = "A 50-year-old with low back pain for two months. No red flags."
+    later = dt.date(2018, 3, 1)
+    retro = check(note, "Retrospective CT of the lumbar spine (DOS: 10/12/2016)", as_of=later)
+    # the era-A criteria apply in their own right: no fall-back note, a note saying which date was used
+    assert not any("11/30/2017" in n for n in retro.notes)
+    assert any("2016-10-12" in n for n in retro.notes)
+    assert any(c.rule.startswith("mtus.acoem04.ch12.") for c in retro.criteria)
+    # the same request without a date of service is judged as of the request date (the fall-back note)
+    plain = check(note, "CT of the lumbar spine", as_of=later)
+    assert plain.notes and "11/30/2017" in plain.notes[0]
+
+
 def test_a_request_for_a_body_part_the_summary_never_names_gets_a_note():
     import datetime as dt
 
@@ -235,3 +269,26 @@ def test_a_request_for_a_body_part_the_summary_never_names_gets_a_note():
     assert not any("never names" in n for n in check(note, "EMG of the left lower extremity", as_of=day).notes)
     # symptoms, not body parts, ask for a chest film or a head CT
     assert not any("never names" in n for n in check("Cough for a month.", "Chest x-ray", as_of=day).notes)
+
+
+def test_results_carry_the_decisive_reason_codes():
+    """A result names why it was decided in the reason taxonomy: the met rules' own codes, or what an unmet
+    certification criterion stands for."""
+    import datetime as dt
+
+    from checker import check
+    from checker.rules import load_reasons
+
+    day = dt.date(2016, 6, 1)
+    red = check("New urinary incontinence and saddle anesthesia since last week.", "MRI of the lumbar spine", as_of=day)
+    assert red.imr_outcome == "Overturned" and red.reasons == ["red_flag_present"]
+    early = check("Low back pain for 2 weeks after lifting a box. No red flags.", "MRI of the lumbar spine", as_of=day)
+    assert early.imr_outcome == "Upheld" and "early_window" in early.reasons
+    pt = check("She completed 12 sessions of physical therapy. There is no documentation of functional improvement.",
+               "Physical therapy 2 times a week for 3 weeks", as_of=day)
+    assert pt.imr_outcome == "Upheld" and set(pt.reasons) & {"no_functional_improvement", "visits_exceed_guideline"}
+    quiet = check("Knee pain.", "MRI of the right knee", as_of=day)
+    assert quiet.imr_outcome == "Upheld" and quiet.reasons
+    for r in (red, early, pt, quiet):
+        side = "certification" if r.imr_outcome == "Overturned" else "denial"
+        assert all(load_reasons()[c]["side"] == side for c in r.reasons)

@@ -9,9 +9,8 @@ import pytest
 from typer.testing import CliRunner
 
 from checker.cli import app
-from checker.models import Citation, CriterionResult, Result
-from checker.reasons import (LABELS_FILE, ReasonsError, check_split, load_labels, load_taxonomy, result_reasons,
-                             score, Scored)
+from checker.models import Citation, CriterionResult
+from checker.reasons import LABELS_FILE, ReasonsError, Scored, check_split, load_labels, load_taxonomy, score
 
 SHARED = Path(__file__).resolve().parents[2] / "shared"
 CORPUS = SHARED / "corpus" / "dwc-2016"
@@ -51,8 +50,11 @@ def test_check_split_is_fixed_by_hash():
 
 
 class _Rule:
-    def __init__(self, effect, reasons, reasons_unmet=()):
-        self.effect, self.reasons, self.reasons_unmet = effect, list(reasons), list(reasons_unmet)
+    def __init__(self, rid, effect, reasons, reasons_unmet=()):
+        self.id, self.effect, self.reasons, self.reasons_unmet = rid, effect, list(reasons), list(reasons_unmet)
+
+    def decisive_reasons(self, met: bool) -> list[str]:
+        return self.reasons if met or self.effect != "supports_certification" else self.reasons_unmet
 
 
 def _criterion(rule, effect, state):
@@ -61,18 +63,18 @@ def _criterion(rule, effect, state):
 
 
 def test_unmet_certification_criterion_speaks_for_its_negative_code():
-    rules = {"cert.red": _Rule("supports_certification", ["red_flag_present"], ["no_red_flag"]),
-             "deny.early": _Rule("supports_denial", ["early_window"])}
-    up = Result(request="MRI", status="not met", imr_outcome="Upheld", rules=["cert.red"],
-                criteria=[_criterion("cert.red", "supports_certification", "not met")])
-    assert result_reasons(up, rules) == ["no_red_flag"]
-    over = Result(request="MRI", status="met", imr_outcome="Overturned", rules=["cert.red"],
-                  criteria=[_criterion("cert.red", "supports_certification", "met")])
-    assert result_reasons(over, rules) == ["red_flag_present"]
-    denied = Result(request="MRI", status="not met", imr_outcome="Upheld", rules=["deny.early", "cert.red"],
-                    criteria=[_criterion("deny.early", "supports_denial", "met"),
-                              _criterion("cert.red", "supports_certification", "unknown")])
-    assert result_reasons(denied, rules) == ["early_window", "no_red_flag"]
+    from checker.predict import decisive_reasons
+
+    red = _Rule("cert.red", "supports_certification", ["red_flag_present"], ["no_red_flag"])
+    nerve = _Rule("cert.nerve", "supports_certification", ["neuro_deficit_present"], ["no_neuro_deficit"])
+    early = _Rule("deny.early", "supports_denial", ["early_window"])
+    crit = lambda states: {r: _criterion(r, "supports_certification", s) for r, s in states.items()}  # noqa: E731
+    assert decisive_reasons([red], set(), crit({"cert.red": "not met"})) == ["no_red_flag"]
+    assert decisive_reasons([red], {"cert.red"}, crit({"cert.red": "met"})) == ["red_flag_present"]
+    assert decisive_reasons([early], {"deny.early"}, {"deny.early": _criterion("deny.early", "supports_denial", "met")}) == ["early_window"]
+    # the record contradicts the nerve criterion and is silent on red flags: the contradicted one decides
+    assert decisive_reasons([red, nerve], set(), crit({"cert.red": "unknown", "cert.nerve": "not met"})) == ["no_neuro_deficit"]
+    assert decisive_reasons([red, nerve], set(), crit({"cert.red": "unknown", "cert.nerve": "unknown"})) == ["no_red_flag", "no_neuro_deficit"]
 
 
 def test_score_counts_right_outcome_for_a_wrong_reason():

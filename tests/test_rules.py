@@ -18,12 +18,14 @@ GOOD_RULE = """
 rules:
   - id: test.mri.red-flag
     title: MRI for a red flag
-    applies_to: {modalities: [mri], regions: [lumbar]}
+    applies_to: {modalities: [mri], regions: [lumbar], in_force: {from: 2007-06-15, to: 2017-11-30}}
     when:
       any:
         - {fact: red_flag_cancer, is: [present, suspected]}
         - {fact: age, gte: 70}
     effect: supports_certification
+    reasons: [red_flag_present]
+    reasons_unmet: [no_red_flag]
     citation: {source: MTUS, document: Doc, section: Sec, edition: "2004", confidence: uncertain}
     rationale: r
     documentation: d
@@ -31,6 +33,12 @@ rules:
       - {text: "History of cancer.", request: "MRI of the lumbar spine", expect: met}
       - {text: "No cancer.", request: "MRI of the lumbar spine", expect: not met}
 """
+
+
+def as_denial(text: str) -> str:
+    """GOOD_RULE turned into a denial rule (its reasons become denial codes)."""
+    return (text.replace("supports_certification", "supports_denial")
+            .replace("    reasons: [red_flag_present]\n    reasons_unmet: [no_red_flag]\n", "    reasons: [no_red_flag]\n"))
 
 
 def write(tmp_path: Path, name: str, text: str) -> Path:
@@ -93,18 +101,18 @@ def test_duplicate_ids_refused_and_nothing_half_loaded(tmp_path):
 
 def test_lint_reports_conflicts_without_precedence(tmp_path):
     write(tmp_path, "a.yaml", GOOD_RULE)
-    deny = GOOD_RULE.replace("test.mri.red-flag", "test.mri.deny").replace("supports_certification", "supports_denial")
+    deny = as_denial(GOOD_RULE.replace("test.mri.red-flag", "test.mri.deny"))
     write(tmp_path, "b.yaml", deny)
     problems = lint(tmp_path)
     assert any("can both be met" in p for p in problems)
 
 
 def test_unconditional_rules_show_their_boundary_with_a_not_applicable_example(tmp_path):
-    always = GOOD_RULE.replace("""    when:
+    always = as_denial(GOOD_RULE.replace("""    when:
       any:
         - {fact: red_flag_cancer, is: [present, suspected]}
         - {fact: age, gte: 70}
-""", "    when: always\n").replace("supports_certification", "supports_denial")
+""", "    when: always\n"))
     # "not met" cannot happen to a rule with no condition: it must show a request it does not apply to
     assert any("one that is not applicable" in p for p in lint(write(tmp_path / "a", "a.yaml", always).parent))
     fixed = always.replace('{text: "No cancer.", request: "MRI of the lumbar spine", expect: not met}',
@@ -114,6 +122,63 @@ def test_unconditional_rules_show_their_boundary_with_a_not_applicable_example(t
     conditional = GOOD_RULE.replace('{text: "No cancer.", request: "MRI of the lumbar spine", expect: not met}',
                                     '{text: "No cancer.", request: "MRI of the right knee", expect: not applicable}')
     assert any("one that is not met or unknown" in p for p in lint(write(tmp_path / "c", "c.yaml", conditional).parent))
+
+
+def test_unknown_reason_code_is_refused_with_line(tmp_path):
+    p = write(tmp_path, "r.yaml", GOOD_RULE.replace("reasons: [red_flag_present]", "reasons: [red_flag_dragons]"))
+    with pytest.raises(RuleError) as ei:
+        load_file(p)
+    assert "red_flag_dragons" in str(ei.value) and "r.yaml:" in str(ei.value)
+    assert ei.value.line == 11  # the `reasons:` line
+
+
+def test_reason_codes_must_be_on_the_rule_s_side(tmp_path):
+    # a certification rule's own reasons are certification codes; what its failure stands for is a denial code
+    with pytest.raises(RuleError, match="denial reason"):
+        load_file(write(tmp_path, "a.yaml", GOOD_RULE.replace("reasons: [red_flag_present]", "reasons: [no_red_flag]")))
+    with pytest.raises(RuleError, match="certification reason"):
+        load_file(write(tmp_path, "b.yaml", GOOD_RULE.replace("reasons_unmet: [no_red_flag]", "reasons_unmet: [red_flag_present]")))
+    # only a certification rule has reasons for not being met
+    deny = as_denial(GOOD_RULE).replace("    reasons: [no_red_flag]\n", "    reasons: [no_red_flag]\n    reasons_unmet: [no_red_flag]\n")
+    with pytest.raises(RuleError, match="only a supports_certification rule"):
+        load_file(write(tmp_path, "c.yaml", deny))
+
+
+def test_lint_requires_reasons_and_reasons_unmet(tmp_path):
+    assert lint(write(tmp_path / "ok", "a.yaml", GOOD_RULE).parent) == []
+    no_unmet = GOOD_RULE.replace("    reasons_unmet: [no_red_flag]\n", "")
+    assert any("needs `reasons_unmet`" in p for p in lint(write(tmp_path / "u", "a.yaml", no_unmet).parent))
+    none = no_unmet.replace("    reasons: [red_flag_present]\n", "")
+    assert any("no `reasons`" in p for p in lint(write(tmp_path / "n", "a.yaml", none).parent))
+
+
+def test_lint_refuses_an_era_a_mtus_rule_left_open(tmp_path):
+    """A rule of the MTUS before 12/1/2017 ends on 11/30/2017 unless it says why its section was kept."""
+    ended = GOOD_RULE
+    assert lint(write(tmp_path / "b", "a.yaml", ended).parent) == []
+    open_ = GOOD_RULE.replace("{from: 2007-06-15, to: 2017-11-30}", "{from: 2007-06-15}")
+    assert any("2017-11-30" in p for p in lint(write(tmp_path / "a", "a.yaml", open_).parent))
+    kept = GOOD_RULE.replace("{from: 2007-06-15, to: 2017-11-30}", '{from: 2007-06-15, kept: "section kept"}')
+    assert lint(write(tmp_path / "c", "a.yaml", kept).parent) == []
+    odg = open_.replace("source: MTUS", "source: ODG")
+    assert lint(write(tmp_path / "d", "a.yaml", odg).parent) == []
+
+
+def test_every_catalog_rule_maps_to_reason_codes_of_its_side():
+    from checker.rules import load_reasons
+
+    taxonomy = load_reasons()
+    assert 20 <= len(taxonomy) <= 40 and load_reasons() is taxonomy  # cached
+    for r in load_rules():
+        side = "certification" if r.effect == "supports_certification" else "denial"
+        assert r.reasons and all(taxonomy[c]["side"] == side for c in r.reasons), r.id
+        assert all(taxonomy[c]["side"] == "denial" for c in r.reasons_unmet), r.id
+        assert bool(r.reasons_unmet) == (r.effect == "supports_certification"), r.id
+        assert r.decisive_reasons(met=r.effect != "documentation_required") == r.reasons
+        # no rule of a superseded MTUS guideline stays in force for ever without saying why
+        f = r.applies_to.in_force
+        if r.citation.source == "MTUS" and f.from_ < date(2017, 12, 1) and f.to.year == 2999:
+            assert f.kept, r.id
 
 
 def test_at_least_that_can_never_fire_is_refused(tmp_path):
@@ -209,3 +274,63 @@ def test_weeks_since_prior_imaging_from_the_timeline():
     feats = build_features(extract_facts(text), req, date(2016, 6, 1))
     assert feats["f_weeks_since_prior_imaging"] == 52.1  # 365 days
     assert build_features(extract_facts("Pain persists."), req, date(2016, 6, 1))["f_weeks_since_prior_imaging"] == -1
+
+
+def test_visits_total_counts_the_visits_already_done():
+    from checker.facts import extract_facts
+    from checker.requests import normalize_request
+
+    day = date(2016, 5, 1)
+
+    def total(text, request):
+        return build_features(extract_facts(text, as_of=day), normalize_request(request, as_of=day), day)["q_visits_total"]
+
+    assert total("She completed 6 sessions of physical therapy.", "Physical therapy 2 times a week for 3 weeks") == 12
+    assert total("No prior physical therapy.", "Physical therapy 2 times a week for 3 weeks") == 6  # a first course
+    assert total("Chronic neck pain.", "Physical therapy 2 times a week for 3 weeks") == -1  # done unknown
+    assert total("No prior physical therapy.", "Additional physical therapy 2 times a week for 3 weeks") == -1
+    assert total("She completed 6 sessions of physical therapy.", "MRI of the lumbar spine") == -1
+
+
+def test_a_modality_with_many_criteria_is_split_across_rulesets(tmp_path):
+    """durable_rules walks a ruleset's alpha network on a 64-node stack (error 303 past it; with 80 such criteria in one
+    ruleset the C engine even corrupts memory): a modality's criteria are split into small rulesets so a case
+    matching many of them is still evaluated."""
+    import checker.engine as eng
+
+    assert eng._RULES_PER_RULESET <= 20
+    def catalog(prefix: str) -> list:
+        body = textwrap.dedent(GOOD_RULE).split("rules:\n", 1)[1]
+        text = "rules:\n" + "".join(body.replace("test.mri.red-flag", f"test.{prefix}.r{i}").replace("gte: 70", f"gte: {i}")
+                                     for i in range(80))
+        return load_file(write(tmp_path, f"{prefix}.yaml", text))
+
+    feats = build_features([], Request(text="MRI lumbar", category="imaging", modality="mri", regions=["lumbar"], in_scope=True),
+                           date(2016, 6, 1))
+    feats["f_age"] = 99.0
+    in_play, met = Engine(catalog("split")).evaluate(feats)
+    assert len(in_play) == 80 and len(met) == 80
+    feats["f_age"] = 10.0  # the ones whose threshold is passed, in catalog order
+    assert Engine(catalog("split")).evaluate(feats)[1] == [f"test.split.r{i}" for i in range(11)]
+
+
+def test_coverage_table_names_every_rule_and_only_real_ones():
+    """docs/coverage.md maps each guideline section's criteria to rules: every catalog rule appears there, and every
+    rule id it names exists (`prefix.*` and `{a,b}` stand for several)."""
+    import re
+
+    text = (Path(__file__).resolve().parents[1] / "docs" / "coverage.md").read_text(encoding="utf-8")
+    ids = {r.id for r in load_rules()}
+    named: set[str] = set()
+    for token in re.findall(r"`((?:mtus|odg|acr|labor-code)\.[a-z0-9.\-{},*]+)`", text):
+        brace = re.search(r"\{([^}]*)\}", token)
+        variants = [token.replace(brace.group(0), alt) for alt in brace.group(1).split(",")] if brace else [token]
+        for v in variants:
+            if v.endswith("*"):
+                hits = {i for i in ids if i.startswith(v[:-1])}
+                assert hits, f"{token} matches no rule"
+                named |= hits
+            else:
+                assert v in ids, f"docs/coverage.md names {v}, which is not a rule"
+                named.add(v)
+    assert ids - named == set(), f"rules missing from docs/coverage.md: {sorted(ids - named)}"
