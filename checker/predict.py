@@ -131,17 +131,89 @@ def _criterion(rule: Rule, met: bool, feats: dict[str, Any], facts: list[Fact]) 
                            documentation=rule.documentation)
 
 
-def decisive_reasons(decisive: list[Rule], met: set[str], by_id: dict[str, CriterionResult]) -> list[str]:
-    """The reason codes of the decisive rules, in the direction they decided: a met rule's `reasons`, a missing
-    documentation rule's `reasons`, and for certification rules that are not met their `reasons_unmet` (those the
-    record contradicts first; all of them when every one is unknown)."""
-    unmet_cert = [r for r in decisive if r.effect == "supports_certification" and r.id not in met]
-    known_unmet = [r for r in unmet_cert if by_id[r.id].state == "not met"]
+def node_state(node: Any, feats: dict[str, Any]) -> Optional[bool]:
+    """Three-valued truth of a condition for this case: True, False, or None when it turns on facts the record
+    does not mention (a leaf that accepts "unknown" is decided as written)."""
+    from .engine import compile_node, eval_expr
+    from .rules import Group, Leaf
+
+    if node == ALWAYS:
+        return True
+    if isinstance(node, Leaf):
+        if node.fact and not known(node, feats) and "unknown" not in node.values():
+            return None
+        return eval_expr(compile_node(node), feats)
+    assert isinstance(node, Group)
+    kids = [node_state(c, feats) for c in (node.all or node.any or node.none or node.at_least.of)]
+    if node.all is not None:
+        return False if False in kids else (None if None in kids else True)
+    if node.any is not None:
+        return True if True in kids else (None if None in kids else False)
+    if node.none is not None:
+        return False if True in kids else (None if None in kids else True)
+    yes, maybe = kids.count(True), kids.count(None)
+    return True if yes >= node.at_least.n else (False if yes + maybe < node.at_least.n else None)
+
+
+@functools.lru_cache(maxsize=1)
+def _reason_of_input() -> dict[tuple[str, str], str]:
+    """(request category, fact or request field) -> the denial reason about it (`facts` / `requests` /
+    `categories` of reasons.yaml; category "*" when a code applies to every category)."""
+    from .rules import load_reasons
+
+    out: dict[tuple[str, str], str] = {}
+    for code, spec in load_reasons().items():
+        cats = spec.get("categories") or ["*"]
+        keys = [f"f_{n}" for n in spec.get("facts") or []] + [f"q_{n}" for n in spec.get("requests") or []]
+        for cat in cats:
+            for key in keys:
+                out.setdefault((cat, key), code)
+    return out
+
+
+def failing_reasons(rule: Rule, feats: dict[str, Any]) -> list[str]:
+    """For a certification criterion that is not met: the denial reasons of the conditions that fail, those the
+    record contradicts before those it is silent on; the rule's `reasons_unmet` when none maps to a reason."""
+    when = rule.when
+    parts = list(when.all) if getattr(when, "all", None) is not None else [when]
+    by_input = _reason_of_input()
+    category = feats.get("q_category", "*")
+    found: list[tuple[bool, str]] = []
+    for part in parts:
+        st = node_state(part, feats)
+        if st is True:
+            continue
+        for lf in leaves(part) if part != ALWAYS else []:
+            code = by_input.get((category, lf.key)) or by_input.get(("*", lf.key))
+            if code:
+                found.append((st is None, code))
+    codes = [c for _, c in sorted(found, key=lambda x: x[0])]
+    return list(dict.fromkeys(codes)) or list(rule.reasons_unmet)
+
+
+def decisive_reasons(decisive: list[Rule], met: set[str], by_id: dict[str, CriterionResult],
+                     feats: Optional[dict[str, Any]] = None, unmet_cert: Sequence[Rule] = ()) -> list[str]:
+    """The reason codes of a decision, the deciding one first.
+
+    A met rule (denial or certification) gives its `reasons`, a missing documentation requirement its `reasons`.
+    An Upheld item is also decided by every certification criterion not being met, so the certification criteria
+    the record contradicts (state "not met") add the reasons of their failing conditions; when nothing else decides,
+    the criteria the record is silent on do. Without ``feats`` a rule's own `reasons_unmet` stand in.
+    """
+    def unmet_codes(r: Rule) -> list[str]:
+        return failing_reasons(r, feats) if feats is not None else r.decisive_reasons(met=False)
+
     out: list[str] = []
     for r in decisive:
-        if r in unmet_cert and known_unmet and r not in known_unmet:
+        if r.effect == "supports_certification" and r.id not in met:
             continue
         out += r.decisive_reasons(met=r.id in met)
+    cert_unmet = [r for r in list(decisive) + list(unmet_cert)
+                  if r.effect == "supports_certification" and r.id not in met]
+    cert_unmet = list({r.id: r for r in cert_unmet}.values())
+    known_unmet = [r for r in cert_unmet if by_id[r.id].state == "not met"]
+    for r in known_unmet or ([] if out else cert_unmet):
+        out += unmet_codes(r)
     return list(dict.fromkeys(out))
 
 
@@ -184,7 +256,7 @@ def decide(req: Request, in_play: list[Rule], met: set[str], feats: dict[str, An
         known_any = any(c.state != "unknown" for c in criteria if c.effect != "supports_denial") or bool(denial)
         status = "not met" if known_any else "insufficient"
 
-    reasons = decisive_reasons(decisive, met, by_id)
+    reasons = decisive_reasons(decisive, met, by_id, feats, [] if certify else unmet_cert)
     evidence: list[Evidence] = []
     for r in decisive:
         for e in by_id[r.id].evidence:
