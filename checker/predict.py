@@ -212,7 +212,7 @@ def decisive_reasons(decisive: list[Rule], met: set[str], by_id: dict[str, Crite
                   if r.effect == "supports_certification" and r.id not in met]
     cert_unmet = list({r.id: r for r in cert_unmet}.values())
     known_unmet = [r for r in cert_unmet if by_id[r.id].state == "not met"]
-    for r in known_unmet or ([] if out else cert_unmet):
+    for r in known_unmet + [r for r in cert_unmet if r not in known_unmet]:
         out += unmet_codes(r)
     return list(dict.fromkeys(out))
 
