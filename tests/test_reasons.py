@@ -72,8 +72,8 @@ def test_unmet_certification_criterion_speaks_for_its_negative_code():
     assert decisive_reasons([red], set(), crit({"cert.red": "not met"})) == ["no_red_flag"]
     assert decisive_reasons([red], {"cert.red"}, crit({"cert.red": "met"})) == ["red_flag_present"]
     assert decisive_reasons([early], {"deny.early"}, {"deny.early": _criterion("deny.early", "supports_denial", "met")}) == ["early_window"]
-    # the record contradicts the nerve criterion and is silent on red flags: the contradicted one decides
-    assert decisive_reasons([red, nerve], set(), crit({"cert.red": "unknown", "cert.nerve": "not met"})) == ["no_neuro_deficit"]
+    # the record contradicts the nerve criterion and is silent on red flags: the contradicted one comes first
+    assert decisive_reasons([red, nerve], set(), crit({"cert.red": "unknown", "cert.nerve": "not met"})) == ["no_neuro_deficit", "no_red_flag"]
     assert decisive_reasons([red, nerve], set(), crit({"cert.red": "unknown", "cert.nerve": "unknown"})) == ["no_red_flag", "no_neuro_deficit"]
 
 
