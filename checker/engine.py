@@ -141,6 +141,19 @@ def _no_prior_course(feats: dict[str, Any], request: Request) -> bool:
     return name is not None and feats.get(f"f_{name}") == "absent"
 
 
+def _visits_total(feats: dict[str, Any], request: Request) -> float:
+    """Therapy visits the request would bring the course to: requested + already completed; the requested alone when
+    the record says no such course was given; unknown otherwise."""
+    if request.category != "therapy" or request.sessions is None:
+        return UNKNOWN_NUMBER
+    done = feats.get("f_therapy_sessions_completed", UNKNOWN_NUMBER)
+    if 0 <= done <= 200:  # a year misread as a count ("2016 sessions") is no count
+        return float(request.sessions) + done
+    if not request.repeat and _no_prior_course(feats, request):
+        return float(request.sessions)  # a first course: nothing done yet
+    return UNKNOWN_NUMBER
+
+
 def build_features(facts: list[Fact], request: Request, as_of: Optional[date]) -> dict[str, Any]:
     """The flat feature record the engine sees: every attribute a rule can test is present."""
     by_name: dict[str, list[Fact]] = {}
@@ -197,13 +210,7 @@ def build_features(facts: list[Fact], request: Request, as_of: Optional[date]) -
     feats["q_postsurgical"] = bool(request.postsurgical)
     feats["q_preoperative"] = bool(request.preoperative)
     feats["q_repeat"] = bool(request.repeat)
-    done = feats.get("f_therapy_sessions_completed", UNKNOWN_NUMBER)
-    if request.category == "therapy" and request.sessions is not None and 0 <= done <= 200:  # a year read as a count is no count
-        feats["q_visits_total"] = float(request.sessions) + done
-    elif request.category == "therapy" and request.sessions is not None and not request.repeat and _no_prior_course(feats, request):
-        feats["q_visits_total"] = float(request.sessions)  # a first course: nothing done yet
-    else:
-        feats["q_visits_total"] = UNKNOWN_NUMBER
+    feats["q_visits_total"] = _visits_total(feats, request)
     regions = set(request.regions)  # "spine" stays the whole or unspecified spine; it is not implied by a segment
     if not regions:
         regions.add("unspecified")

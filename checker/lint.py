@@ -94,7 +94,8 @@ def lint(rules_dir: Optional[Path | str] = None) -> list[str]:
         if (r.citation.source == "MTUS" and a_to > MTUS_ERA_A_END and r.applies_to.in_force.from_ <= MTUS_ERA_A_END
                 and not r.applies_to.in_force.kept):
             problems.append(f"{where}: {r.id}: an MTUS rule of the guidelines in force before 12/1/2017 stays in force "
-                            f"to {a_to.isoformat()}: end it on {MTUS_ERA_A_END.isoformat()} (the amended MTUS replaced them), or say in `kept` why its section stayed in the MTUS")
+                            f"to {a_to.isoformat()}: end it on {MTUS_ERA_A_END.isoformat()} (the amended MTUS replaced "
+                            "them), or say in `kept` why its section stayed in the MTUS")
         if not r.tests:
             problems.append(f"{where}: {r.id}: no tests (write one case that meets it and one that does not)")
         else:
@@ -155,9 +156,8 @@ def run_rule_tests(rules_dir: Optional[Path | str] = None) -> tuple[list[str], i
 def rule_state(checker, rule_id: str, text: str, request: str, as_of) -> str:
     from .engine import build_features, rule_is_unknown
     from .facts import extract_facts
-    from .requests import normalize_request
-
     from .predict import judgement_day
+    from .requests import normalize_request
 
     day = as_of or date.today()
     req = normalize_request(request, as_of=day)

@@ -98,7 +98,8 @@ def page(rule: Rule, root: Path) -> str:
 
 def index(rules: list[Rule]) -> str:
     lines = ["# The criteria catalog", "", "Generated from `checker/criteria/` by `imrcheck rules docs`; do not edit by hand.", "",
-             f"{len(rules)} rules.", "", "| rule | modalities | regions | in force | effect | reasons | source |", "|---|---|---|---|---|---|---|"]
+             f"{len(rules)} rules.", "", "| rule | modalities | regions | in force | effect | reasons | source |",
+             "|---|---|---|---|---|---|---|"]
     for r in sorted(rules, key=lambda r: r.id):
         f = r.applies_to.in_force
         span = f"{f.from_.isoformat()} – " + ("" if f.to.year == 2999 else f.to.isoformat())
