@@ -1,0 +1,93 @@
+"""The ASGI app: web page, JSON API, CDS Hooks, /health and offline /docs; ``serve`` runs it under uvicorn.
+
+Rules, lexicon and engine are loaded (and one check run) at start-up in every worker process.
+"""
+from __future__ import annotations
+
+import logging
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Optional
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.openapi.docs import get_swagger_ui_html
+from fastapi.responses import HTMLResponse, JSONResponse
+from fastapi.staticfiles import StaticFiles
+
+from . import api, cds, web
+from .auth import CdsJwtVerifier
+from .checks import warm
+from .errors import ContainErrors
+from .limits import BodySizeLimit
+from .settings import Settings, load_settings
+from .store import ResultStore
+
+log = logging.getLogger("imrcheck.service")
+STATIC = Path(__file__).resolve().parent / "static"
+
+
+def _swagger_dir() -> Optional[Path]:
+    try:
+        import swagger_ui_bundle
+    except ImportError:
+        return None
+    return Path(swagger_ui_bundle.swagger_ui_path)
+
+
+def create_app(settings: Optional[Settings] = None) -> FastAPI:
+    settings = settings or load_settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI):
+        app.state.rules = warm()
+        log.info("imrcheck service ready: %d rules loaded", app.state.rules)
+        yield
+
+    from .. import __version__ as version
+
+    app = FastAPI(title="imrcheck", version=version, lifespan=lifespan, docs_url=None, redoc_url=None,
+                  description="Pre-submission checks of imaging, electrodiagnostic and therapy requests against "
+                              "California workers' compensation IMR criteria. The web page is at `/`, CDS Hooks at "
+                              "`/cds-services`.")
+    app.state.settings = settings
+    app.state.store = ResultStore(settings.store_size)
+    app.state.cds_verifier = CdsJwtVerifier(settings)
+    app.state.rules = 0
+
+    app.mount("/static/swagger", StaticFiles(directory=_swagger_dir() or STATIC), name="swagger")
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    app.include_router(web.router)
+    app.include_router(api.router)
+    app.include_router(cds.router)
+
+    @app.get("/health", tags=["operations"])
+    def health(request: Request) -> dict:
+        return {"status": "ok", "version": version, "rules": request.app.state.rules,
+                "results_kept": len(request.app.state.store)}
+
+    @app.get("/docs", include_in_schema=False)
+    def docs() -> HTMLResponse:
+        return get_swagger_ui_html(openapi_url=app.openapi_url, title="imrcheck API",
+                                   swagger_js_url="/static/swagger/swagger-ui-bundle.js",
+                                   swagger_css_url="/static/swagger/swagger-ui.css",
+                                   swagger_favicon_url="/static/swagger/favicon-32x32.png")
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid(request: Request, exc: RequestValidationError):
+        # field paths and messages only: pydantic's default body echoes the input (the note) back
+        errors = [{"loc": list(e.get("loc", ())), "msg": e.get("msg", ""), "type": e.get("type", "")} for e in exc.errors()]
+        return JSONResponse({"detail": errors}, status_code=422)
+
+    app.add_middleware(ContainErrors)
+    app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
+    return app
+
+
+def serve(host: str = "127.0.0.1", port: int = 8000, workers: int = 1, log_level: str = "info") -> None:
+    import uvicorn
+
+    load_settings()  # a configuration error stops here, with its message, before any worker starts
+    logging.basicConfig(level=getattr(logging, log_level.upper(), logging.INFO), format="%(levelname)s: %(message)s")
+    uvicorn.run("checker.service.app:create_app", factory=True, host=host, port=port, workers=workers,
+                log_level=log_level, server_header=False)
