@@ -3,8 +3,8 @@
 * ``GET /cds-services`` - discovery: one service, ``imrcheck-order-sign``, with prefetch templates for the patient
   and the latest current DocumentReference (the clinical note).
 * ``POST /cds-services/imrcheck-order-sign`` - reads ``context.draftOrders`` (a FHIR R4 Bundle); every
-  ServiceRequest is one order: the request text comes from its CPT code (``cpt.py``; body site from ``bodySite``),
-  else ``code.text``, else a coding's ``display``; its date from ``authoredOn``. The note is the prefetched
+  ServiceRequest is one order: the request text is ``code.text``, else the text of its CPT code (``cpt.py``; body
+  site from ``bodySite``; also when ``code.text`` is not a request the checker reads), else a coding's ``display``; its date from ``authoredOn``. The note is the prefetched
   DocumentReference(s) (``content[].attachment.data``, base64 text or PDF) or, without one, the order's
   ``note[].text`` and ``reasonCode`` text. One card per order; indicator as in ``wording.py``.
 * Errors: 400 for a malformed request, 401 for a missing/invalid JWT when authentication is configured, 404 for an
@@ -101,14 +101,15 @@ def _order(i: int, sr: dict[str, Any]) -> Order:
     site = ", ".join(_texts(sr.get("bodySite"), "coding"))
     cpt = next((str(c.get("code")) for c in codings if c.get("system") in CPT_SYSTEMS and c.get("code")), None)
     from_cpt = text_for(cpt, site) if cpt else None
+    display = next((c["display"] for c in codings if isinstance(c.get("display"), str) and c["display"].strip()), None)
+    # the clinician's words first (they may carry visits, side, contrast); then the CPT table; then a display name
     text = code.get("text") if isinstance(code.get("text"), str) and code["text"].strip() else None
-    text = text or next((c["display"] for c in codings if isinstance(c.get("display"), str) and c["display"].strip()), None)
     if text and from_cpt:
         from ..requests import normalize_request
 
         if not normalize_request(text).in_scope:
             text = from_cpt  # the code says what the free text does not
-    text = text or from_cpt
+    text = text or from_cpt or display
     if not text:
         raise CdsError(400, "invalid_request", f"draftOrders entry {i}: ServiceRequest code has no text, display "
                                                "or known CPT code")

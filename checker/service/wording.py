@@ -66,8 +66,8 @@ def confidence(r: Result) -> Optional[str]:
 
 
 def cite(c: Citation) -> str:
-    parts = [c.source, c.document]
-    text = " ".join(p for p in parts if p)
+    doc = c.document or ""
+    text = doc if doc.startswith(c.source) else " ".join(p for p in (c.source, doc) if p)
     if c.section:
         text += f", {c.section}"
     if c.edition:
