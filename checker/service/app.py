@@ -79,8 +79,8 @@ def create_app(settings: Optional[Settings] = None) -> FastAPI:
         errors = [{"loc": list(e.get("loc", ())), "msg": e.get("msg", ""), "type": e.get("type", "")} for e in exc.errors()]
         return JSONResponse({"detail": errors}, status_code=422)
 
-    app.add_middleware(ContainErrors)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
+    app.add_middleware(ContainErrors)  # added last: the outermost, it sees every error
     return app
 
 
