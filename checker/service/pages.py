@@ -78,6 +78,7 @@ def _spans(r: Result, note: str) -> tuple[list[tuple[int, int, str, bool]], int]
 
 def highlight(note: str, spans: Sequence[tuple[int, int, str, bool]], prefix: str) -> str:
     """The note, escaped, with <mark> around every span; each span's first piece carries id ``{prefix}-{start}-{end}``."""
+    spans = [sp for sp in spans if 0 <= sp[0] < sp[1] <= len(note)]
     bounds = sorted({0, len(note)} | {s for s, *_ in spans} | {e for _, e, *_ in spans})
     parts = []
     for a, b in zip(bounds, bounds[1:]):
