@@ -297,13 +297,13 @@ def _answer(request: Request, body: Any) -> dict[str, Any]:
         if not note.strip():
             cards.append(no_note_card(o))
             continue
-        try:
-            (r,) = run_checks(note, [o.text], o.as_of)
-        except InputError as exc:
-            raise CdsError(400, "invalid_request", str(exc)) from None
         key = (note, o.as_of)
         if key not in facts_cache:
             facts_cache[key] = note_facts(note, o.as_of)
+        try:
+            (r,) = run_checks(note, [o.text], o.as_of, facts=facts_cache[key])
+        except InputError as exc:
+            raise CdsError(400, "invalid_request", str(exc)) from None
         rid = store.put(Entry(summary=note, results=[r], as_of=[o.as_of], source="cds",
                               labels=[f"CPT {o.code}" if o.code else ""]))
         cards.append(card(r, facts_cache[key], f"{base}/result/{rid}"))

@@ -29,7 +29,9 @@ def warm() -> int:
 
     checker = default_checker()
     with _LOCK:
-        checker.check(WARM_NOTE, "MRI of the lumbar spine", as_of=date(2016, 12, 1))
+        for request in ("MRI of the lumbar spine", "Physical therapy, 8 visits", "Chiropractic manipulation, 6 visits",
+                        "EMG/NCS of the upper extremities", "cholesterol panel"):
+            checker.check(WARM_NOTE, request, as_of=date(2016, 12, 1))
     return len(checker.rules)
 
 
@@ -42,8 +44,14 @@ def clean_requests(requests: Sequence[str]) -> list[str]:
     return out
 
 
-def run_checks(summary: str, requests: Sequence[str], as_of: Optional[date]) -> list[Result]:
-    """One Result per request, exactly as ``imrcheck check`` computes them."""
+def run_checks(summary: str, requests: Sequence[str], as_of: Optional[date],
+               facts: Optional[list[Fact]] = None) -> list[Result]:
+    """One Result per request, exactly as ``imrcheck check`` computes them.
+
+    The note's facts are extracted once for all the requests (``Checker.check`` would extract them per request);
+    pass ``facts`` from ``note_facts(summary, as_of)`` to reuse them across calls.
+    """
+    from ..facts import extract_facts
     from ..predict import default_checker
 
     if not summary or not summary.strip():
@@ -51,7 +59,9 @@ def run_checks(summary: str, requests: Sequence[str], as_of: Optional[date]) -> 
     checker = default_checker()
     wanted = clean_requests(requests)
     with _LOCK:
-        return [checker.check(summary, r, as_of=as_of) for r in wanted]
+        if facts is None:
+            facts = extract_facts(summary, as_of=as_of or date.today())  # the date Checker.check would use
+        return [checker.check(summary, r, as_of=as_of, facts=facts) for r in wanted]
 
 
 def results_document(results: Sequence[Result]) -> dict[str, Any]:
