@@ -21,7 +21,7 @@ from .checks import warm
 from .errors import ContainErrors
 from .limits import BodySizeLimit
 from .settings import Settings, load_settings
-from .store import ResultStore
+from .store import start_shared_store, store_for_worker
 
 log = logging.getLogger("imrcheck.service")
 STATIC = Path(__file__).resolve().parent / "static"
@@ -51,7 +51,7 @@ def create_app(settings: Optional[Settings] = None) -> FastAPI:
                               "California workers' compensation IMR criteria. The web page is at `/`, CDS Hooks at "
                               "`/cds-services`.")
     app.state.settings = settings
-    app.state.store = ResultStore(settings.store_size)
+    app.state.store = store_for_worker(settings.store_size)
     app.state.cds_verifier = CdsJwtVerifier(settings)
     app.state.rules = 0
 
@@ -62,7 +62,7 @@ def create_app(settings: Optional[Settings] = None) -> FastAPI:
     app.include_router(cds.router)
 
     @app.get("/health", tags=["operations"])
-    def health(request: Request) -> dict:
+    async def health(request: Request) -> dict:
         return {"status": "ok", "version": version, "rules": request.app.state.rules,
                 "results_kept": len(request.app.state.store)}
 
@@ -87,7 +87,12 @@ def create_app(settings: Optional[Settings] = None) -> FastAPI:
 def serve(host: str = "127.0.0.1", port: int = 8000, workers: int = 1, log_level: str = "info") -> None:
     import uvicorn
 
-    load_settings()  # a configuration error stops here, with its message, before any worker starts
+    settings = load_settings()  # a configuration error stops here, with its message, before any worker starts
     logging.basicConfig(level=getattr(logging, log_level.upper(), logging.INFO), format="%(levelname)s: %(message)s")
-    uvicorn.run("checker.service.app:create_app", factory=True, host=host, port=port, workers=workers,
-                log_level=log_level, server_header=False)
+    manager = start_shared_store(settings.store_size) if workers > 1 else None
+    try:
+        uvicorn.run("checker.service.app:create_app", factory=True, host=host, port=port, workers=workers,
+                    log_level=log_level, server_header=False)
+    finally:
+        if manager is not None:
+            manager.shutdown()

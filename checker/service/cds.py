@@ -282,20 +282,19 @@ def cds_discovery(request: Request):
     return _authenticate(request) or discovery()
 
 
-def _answer(request: Request, body: Any) -> dict[str, Any]:
+def _evaluate(body: Any) -> list[tuple[Order, Optional[str], Any, list]]:
+    """(order, note, result, facts) per order; note and result are None for an order without a note. Runs in a thread."""
     orders = parse_orders(body)
     shared = prefetch_note(body.get("prefetch"))
-    if not orders:
-        return {"cards": []}
-    if shared is None and not any(o.note.strip() for o in orders):
+    if orders and shared is None and not any(o.note.strip() for o in orders):
         raise CdsError(412, "prefetch_missing", "no clinical note: prefetch 'note' (a DocumentReference with "
                                                 "attachment.data) or give the order a note")
-    store, base, cards = request.app.state.store, _base(request), []
+    out: list[tuple[Order, Optional[str], Any, list]] = []
     facts_cache: dict[tuple[str, Optional[date]], list] = {}
     for o in orders:
         note = shared if shared is not None else o.note
         if not note.strip():
-            cards.append(no_note_card(o))
+            out.append((o, None, None, []))
             continue
         key = (note, o.as_of)
         if key not in facts_cache:
@@ -304,9 +303,20 @@ def _answer(request: Request, body: Any) -> dict[str, Any]:
             (r,) = run_checks(note, [o.text], o.as_of, facts=facts_cache[key])
         except InputError as exc:
             raise CdsError(400, "invalid_request", str(exc)) from None
+        out.append((o, note, r, facts_cache[key]))
+    return out
+
+
+def _cards(request: Request, evaluated: list[tuple[Order, Optional[str], Any, list]]) -> dict[str, Any]:
+    """Cards, with each result kept for its link (on the event loop's thread: one connection to a shared store)."""
+    store, base, cards = request.app.state.store, _base(request), []
+    for o, note, r, facts in evaluated:
+        if r is None:
+            cards.append(no_note_card(o))
+            continue
         rid = store.put(Entry(summary=note, results=[r], as_of=[o.as_of], source="cds",
                               labels=[f"CPT {o.code}" if o.code else ""]))
-        cards.append(card(r, facts_cache[key], f"{base}/result/{rid}"))
+        cards.append(card(r, facts, f"{base}/result/{rid}"))
     return {"cards": cards}
 
 
@@ -325,7 +335,7 @@ async def cds_call(service_id: str, request: Request):
             body = json.loads(await request.body())
         except (ValueError, UnicodeDecodeError):
             raise CdsError(400, "invalid_request", "the request body is not JSON") from None
-        answer = await run_in_threadpool(_answer, request, body)
+        answer = _cards(request, await run_in_threadpool(_evaluate, body))
     except CdsError as exc:
         log.info("cds %s: %d %s", SERVICE_ID, exc.status, exc.code)
         return error_response(exc.status, exc.code, exc.message)

@@ -6,6 +6,7 @@ from typing import Optional
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
+from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 
 from . import pages
@@ -49,7 +50,7 @@ async def submit(request: Request):
         if not note.strip():
             raise InputError("The note is empty: paste the clinical note or upload it as a text or PDF file.")
         day = _date(values["as_of"])
-        results = run_checks(note, values["requests"].splitlines(), day)
+        results = await run_in_threadpool(run_checks, note, values["requests"].splitlines(), day)
     except InputError as exc:
         return HTMLResponse(pages.form(values, error=str(exc)), status_code=400)
     key = request.app.state.store.put(Entry(summary=note, results=results, as_of=[day] * len(results)))
@@ -57,7 +58,7 @@ async def submit(request: Request):
 
 
 @router.get("/result/{key}", response_class=HTMLResponse)
-def result(key: str, request: Request) -> HTMLResponse:
+async def result(key: str, request: Request) -> HTMLResponse:
     entry = request.app.state.store.get(key)
     if entry is None:
         return HTMLResponse(pages.error_page("This result is no longer kept (results are held in memory for a "
@@ -66,7 +67,7 @@ def result(key: str, request: Request) -> HTMLResponse:
 
 
 @router.get("/result/{key}/print", response_class=HTMLResponse)
-def print_view(key: str, request: Request) -> HTMLResponse:
+async def print_view(key: str, request: Request) -> HTMLResponse:
     entry = request.app.state.store.get(key)
     if entry is None:
         return HTMLResponse(pages.error_page("This result is no longer kept. Run the check again."), status_code=404)

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import os
 
 import pytest
 from fastapi.testclient import TestClient
@@ -109,3 +110,21 @@ def test_an_internal_error_is_a_plain_500_and_the_log_has_no_note(monkeypatch, c
     assert r.status_code == 500 and r.json() == {"error": "internal_error", "message": "the check could not be run"}
     assert page.status_code == 500 and "Traceback" not in page.text and "went wrong" in page.text
     assert "warehouse" not in caplog.text and "RuntimeError" in caplog.text
+
+
+def test_a_result_made_by_one_worker_opens_on_another():
+    """--workers N: the store process is shared, so a card's link works whichever worker answers it."""
+    from checker.service import store
+
+    manager = store.start_shared_store(10)
+    try:
+        with TestClient(create_app(Settings())) as worker1, TestClient(create_app(Settings())) as worker2:
+            assert isinstance(worker1.app.state.store, store.SharedStore)
+            r = worker1.post("/check", data={"note": NOTE, "requests": "MRI of the lumbar spine"}, follow_redirects=False)
+            page = worker2.get(r.headers["location"])
+            assert page.status_code == 200 and "Likely certified" in page.text
+            assert worker2.get("/health").json()["results_kept"] == 1
+    finally:
+        manager.shutdown()
+        os.environ.pop(store.ENV_ADDRESS, None)
+        os.environ.pop(store.ENV_KEY, None)
