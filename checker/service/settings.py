@@ -10,7 +10,7 @@ Environment variables (each overrides the same key of the settings file):
 * ``IMRCHECK_PUBLIC_URL`` (``public_url``) - the service's base URL as the EHR calls it (e.g.
   ``https://imrcheck.example.org``): the expected JWT ``aud`` and the base of the links in cards. Default: the
   URL of the incoming request.
-* ``IMRCHECK_MAX_BODY_BYTES`` (``max_body_bytes``) - larger request bodies get 413 (default 2000000).
+* ``IMRCHECK_MAX_BODY_BYTES`` (``max_body_bytes``) - larger request bodies get 413 (default 10000000: room for a PDF note of a few MB).
 * ``IMRCHECK_STORE_SIZE`` (``store_size``) - results kept in memory for ``/result/{id}`` links (default 500).
 """
 from __future__ import annotations
@@ -31,7 +31,7 @@ class Settings:
     api_token: Optional[str] = None
     cds_issuers: dict[str, dict[str, Any]] = field(default_factory=dict)  # issuer -> JWK Set
     public_url: Optional[str] = None
-    max_body_bytes: int = 2_000_000
+    max_body_bytes: int = 10_000_000
     store_size: int = 500
 
     @property
@@ -85,7 +85,7 @@ def load_settings(environ: Optional[dict[str, str]] = None) -> Settings:
     if not isinstance(issuers, dict):
         raise SettingsError("cds_issuers must be an object: issuer -> JWK Set or JWKS file path")
     ints = {}
-    for key, default in (("max_body_bytes", 2_000_000), ("store_size", 500)):
+    for key, default in (("max_body_bytes", 10_000_000), ("store_size", 500)):
         try:
             ints[key] = int(raw.get(key, default))
         except (TypeError, ValueError):

@@ -12,7 +12,7 @@ from .conftest import public_jwk
 
 def test_defaults_require_no_authentication():
     s = load_settings({})
-    assert s.api_token is None and not s.cds_auth_required and s.max_body_bytes == 2_000_000
+    assert s.api_token is None and not s.cds_auth_required and s.max_body_bytes == 10_000_000
 
 
 def test_environment_with_inline_jwks_and_a_jwks_file(tmp_path, rsa_key, ec_key):
@@ -56,3 +56,14 @@ def test_an_unusable_key_is_refused_at_start(rsa_key):
 
     with pytest.raises(SettingsError, match="unusable JWK Set"):
         create_app(load_settings({"IMRCHECK_CDS_ISSUERS": json.dumps({"https://ehr": {"keys": [{"kty": "RSA", "n": "x"}]}})}))
+
+
+def test_serve_stops_on_a_configuration_error_with_its_message(monkeypatch):
+    from typer.testing import CliRunner
+
+    from checker.cli import app as cli
+
+    monkeypatch.setenv("IMRCHECK_CDS_ISSUERS", json.dumps({"https://ehr": "/nonexistent/jwks.json"}))
+    run = CliRunner().invoke(cli, ["serve", "--port", "1"])
+    assert run.exit_code == 1
+    assert "cannot read the JWKS file /nonexistent/jwks.json" in " ".join(run.output.split())
