@@ -27,14 +27,6 @@ log = logging.getLogger("imrcheck.service")
 STATIC = Path(__file__).resolve().parent / "static"
 
 
-def _swagger_dir() -> Optional[Path]:
-    try:
-        import swagger_ui_bundle
-    except ImportError:
-        return None
-    return Path(swagger_ui_bundle.swagger_ui_path)
-
-
 def create_app(settings: Optional[Settings] = None) -> FastAPI:
     settings = settings or load_settings()
 
@@ -55,8 +47,7 @@ def create_app(settings: Optional[Settings] = None) -> FastAPI:
     app.state.cds_verifier = CdsJwtVerifier(settings)
     app.state.rules = 0
 
-    app.mount("/static/swagger", StaticFiles(directory=_swagger_dir() or STATIC), name="swagger")
-    app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")  # page CSS and Swagger UI (static/swagger)
     app.include_router(web.router)
     app.include_router(api.router)
     app.include_router(cds.router)

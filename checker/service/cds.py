@@ -242,6 +242,9 @@ def card(r, facts, link: Optional[str]) -> dict[str, Any]:
         lines.append("**Documentation checklist**\n\n" + "\n".join(f"- [ ] {md(m)}" for m in r.missing))
     for n in r.notes:
         lines.append(f"Note: {md(n)}")
+    for name, value in wording.extra_fields(r).items():  # fields a newer Result carries (e.g. warnings)
+        shown = "; ".join(map(str, value)) if isinstance(value, list) else str(value)
+        lines.append(f"{md(name.replace('_', ' ').capitalize())}: {md(shown)}")
     out: dict[str, Any] = {
         "uuid": str(uuid.uuid4()),
         "summary": _short(summary),

@@ -107,5 +107,9 @@ def test_paste_a_note_check_two_requests_and_read_the_result(server, tmp_path):
             page.fill("#requests", "MRI of the lumbar spine")
             page.click("button[type=submit]")
             assert "The note is empty" in page.locator(".error").inner_text()
+            # /docs renders the OpenAPI description with the Swagger UI the app serves itself
+            page.goto(server + "/docs")
+            page.wait_for_selector("[data-path=\"/api/check\"]", timeout=20_000)
+            assert "Unable to render" not in page.content()
         finally:
             browser.close()

@@ -210,3 +210,16 @@ def test_public_url_sets_the_expected_audience_and_the_links(secured_settings, r
         r = _post(c, make_token(rsa_key, aud="https://imrcheck.example.org/cds-services/imrcheck-order-sign"))
         assert r.status_code == 200
         assert r.json()["cards"][0]["links"][0]["url"].startswith("https://imrcheck.example.org/result/")
+
+
+def test_fields_a_newer_result_carries_appear_in_the_detail():
+    from checker.models import Result
+    from checker.service.cds import card
+
+    class Later(Result):
+        warnings: list[str] = ["the note is dated after the request"]
+        firmness: str = "firm"
+
+    c = card(Later(request="MRI", status="met", imr_outcome="Overturned", certify=True), [], None)
+    assert "(confidence: firm)" in c["detail"] and "Warnings: the note is dated after the request" in c["detail"]
+    assert "links" not in c
