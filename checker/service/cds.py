@@ -80,14 +80,15 @@ class Order:
     note: str  # the order's own note / reason text
 
 
-def _texts(items: Any, *keys: str) -> list[str]:
+def _texts(items: Any, displays: bool = False) -> list[str]:
+    """The ``text`` of each CodeableConcept/Annotation in ``items``; with ``displays``, codings' displays otherwise."""
     out = []
     for it in items if isinstance(items, list) else []:
         if not isinstance(it, dict):
             continue
         if isinstance(it.get("text"), str) and it["text"].strip():
             out.append(it["text"].strip())
-        elif "coding" in keys:
+        elif displays:
             out += [c["display"].strip() for c in it.get("coding") or [] if isinstance(c, dict)
                     and isinstance(c.get("display"), str) and c["display"].strip()]
     return out
@@ -98,7 +99,7 @@ def _order(i: int, sr: dict[str, Any]) -> Order:
     if not isinstance(code, dict):
         raise CdsError(400, "invalid_request", f"draftOrders entry {i}: ServiceRequest has no code")
     codings = [c for c in code.get("coding") or [] if isinstance(c, dict)]
-    site = ", ".join(_texts(sr.get("bodySite"), "coding"))
+    site = ", ".join(_texts(sr.get("bodySite"), displays=True))
     cpt = next((str(c.get("code")) for c in codings if c.get("system") in CPT_SYSTEMS and c.get("code")), None)
     from_cpt = text_for(cpt, site) if cpt else None
     display = next((c["display"] for c in codings if isinstance(c.get("display"), str) and c["display"].strip()), None)
@@ -116,7 +117,7 @@ def _order(i: int, sr: dict[str, Any]) -> Order:
     if site and from_cpt is None and site.lower() not in text.lower():
         text = f"{text} of the {site}"
     qty = sr.get("quantityQuantity")
-    if isinstance(qty, dict) and isinstance(qty.get("value"), (int, float)) and "visit" not in text.lower():
+    if isinstance(qty, dict) and isinstance(qty.get("value"), (int, float)) and not re.search(r"visit|session", text, re.I):
         text = f"{text}, {int(qty['value'])} visits" if _is_therapy(text) else text
     as_of = None
     if sr.get("authoredOn") is not None:
@@ -125,7 +126,7 @@ def _order(i: int, sr: dict[str, Any]) -> Order:
             as_of = date.fromisoformat(str(raw)[:10])
         except ValueError:
             raise CdsError(400, "invalid_request", f"draftOrders entry {i}: authoredOn {raw!r} is not a date") from None
-    note = "\n".join(_texts(sr.get("note")) + _texts(sr.get("reasonCode"), "coding"))
+    note = "\n".join(_texts(sr.get("note")) + _texts(sr.get("reasonCode"), displays=True))
     return Order(index=i, id=sr.get("id") if isinstance(sr.get("id"), str) else None, text=text.strip(), code=cpt,
                  as_of=as_of, note=note)
 

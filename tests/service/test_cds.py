@@ -183,7 +183,7 @@ def test_bad_tokens_are_401(secured_client, rsa_key, case):
         "no_exp": lambda: make_token(rsa_key, drop=("exp",)),
         "foreign_key": lambda: make_token(rsa.generate_private_key(public_exponent=65537, key_size=2048)),
         "hmac_with_public_key": lambda: jwt.encode({"iss": ISSUER, "aud": SERVICE_URL, "exp": now + 300, "iat": now,
-                                                    "jti": "h"}, "s3cret", algorithm="HS256", headers={"kid": "rsa-1"}),
+                                                    "jti": "h"}, "an-hmac-secret-of-32-bytes-or-more!", algorithm="HS256", headers={"kid": "rsa-1"}),
         "garbage": lambda: "not.a.jwt",
     }[case]()
     r = _post(secured_client, token)
