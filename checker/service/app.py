@@ -75,6 +75,33 @@ def create_app(settings: Optional[Settings] = None) -> FastAPI:
     return app
 
 
+def _no_delay_protocol():
+    """uvicorn's h11 protocol with TCP_NODELAY on each connection.
+
+    With ``--workers N`` uvicorn binds the listening socket itself (protocol number 0), and asyncio then leaves
+    Nagle's algorithm on for accepted connections: every response waited ~40 ms for the client's delayed ACK
+    (measured: /health 44 ms with 2 workers, 2 ms with 1). Setting TCP_NODELAY per connection removes that.
+    """
+    import socket
+
+    from uvicorn.protocols.http.h11_impl import H11Protocol
+
+    class NoDelayH11Protocol(H11Protocol):
+        def connection_made(self, transport):  # type: ignore[override]
+            sock = transport.get_extra_info("socket")
+            if sock is not None and sock.family in (socket.AF_INET, socket.AF_INET6):
+                try:
+                    sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+                except OSError:
+                    pass
+            super().connection_made(transport)
+
+    return NoDelayH11Protocol
+
+
+NoDelayH11Protocol = _no_delay_protocol()
+
+
 def serve(host: str = "127.0.0.1", port: int = 8000, workers: int = 1, log_level: str = "info") -> None:
     import uvicorn
 
@@ -83,7 +110,7 @@ def serve(host: str = "127.0.0.1", port: int = 8000, workers: int = 1, log_level
     manager = start_shared_store(settings.store_size) if workers > 1 else None
     try:
         uvicorn.run("checker.service.app:create_app", factory=True, host=host, port=port, workers=workers,
-                    log_level=log_level, server_header=False)
+                    log_level=log_level, server_header=False, http="checker.service.app:NoDelayH11Protocol")
     finally:
         if manager is not None:
             manager.shutdown()
