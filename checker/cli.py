@@ -615,6 +615,21 @@ def reasons_eval_cmd(paths: Optional[list[Path]] = typer.Argument(None, help="Le
               f"{_fmt(report['reason_agreement'])}, right outcome for a wrong reason {report['right_outcome_wrong_reason']}")
 
 
+@app.command()
+def serve(host: str = typer.Option("127.0.0.1", "--host", help="Address to bind (default: this machine only)"),
+          port: int = typer.Option(8000, "--port", help="TCP port"),
+          workers: int = typer.Option(1, "--workers", help="Worker processes (each loads the rules once)", min=1)) -> None:
+    """Start the web page (/), the JSON API (/api/check, docs at /docs) and the CDS Hooks service (/cds-services)."""
+    from .service.app import serve as run_server
+    from .service.settings import SettingsError
+
+    _preflight()
+    try:
+        run_server(host=host, port=port, workers=workers)
+    except SettingsError as exc:
+        _fail(exc)
+
+
 def main() -> None:
     app()
 
