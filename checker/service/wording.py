@@ -27,8 +27,8 @@ RED_FLAGS = {
 
 # the fields every front end already shows; anything else a Result carries is shown generically
 KNOWN_FIELDS = {"request", "normalized", "imr_outcome", "certify", "status", "citations", "rules", "rationale",
-                "evidence", "missing", "criteria", "set_aside", "notes"}
-CONFIDENCE_FIELDS = ("firmness", "confidence")
+                "evidence", "missing", "criteria", "set_aside", "notes", "firmness", "firmness_reason",
+                "probability_certified", "reasons"}
 
 
 def outcome_label(r: Result) -> str:
@@ -52,17 +52,14 @@ def outcome_kind(r: Result) -> str:
 
 
 def confidence(r: Result) -> Optional[str]:
-    """The Result's own firmness/confidence field when it has one, else derived from the decisive criteria."""
-    for name in CONFIDENCE_FIELDS:
-        value = getattr(r, name, None)
-        if value is not None:
-            return str(value if not isinstance(value, dict) else ", ".join(f"{k}: {v}" for k, v in value.items()))
-    if r.imr_outcome is None:
+    """How firmly the record decides the result (``Result.firmness`` and its reason), with the measured
+    probability of certification when a calibration table is installed."""
+    if r.imr_outcome is None or r.firmness is None:
         return None
-    decisive = [c for c in r.criteria if c.rule in r.rules]
-    if r.status == "insufficient" or any(c.state == "unknown" for c in decisive):
-        return "rests on missing facts"
-    return "criteria decided by documented facts"
+    text = f"{r.firmness} - {r.firmness_reason}" if r.firmness_reason else r.firmness
+    if r.probability_certified is not None:
+        text += f" Results like this were certified {r.probability_certified:.0%} of the time on real letters."
+    return text
 
 
 def cite(c: Citation) -> str:
@@ -84,7 +81,7 @@ def governing(r: Result) -> Optional[Citation]:
 def extra_fields(r: Result) -> dict[str, Any]:
     """Fields of the Result beyond those every front end shows (e.g. as_of, warnings), for generic display."""
     data = r.model_dump(mode="json")
-    return {k: v for k, v in data.items() if k not in KNOWN_FIELDS and k not in CONFIDENCE_FIELDS
+    return {k: v for k, v in data.items() if k not in KNOWN_FIELDS
             and v not in (None, [], {}, "")}
 
 

@@ -218,8 +218,7 @@ def test_fields_a_newer_result_carries_appear_in_the_detail():
 
     class Later(Result):
         warnings: list[str] = ["the note is dated after the request"]
-        firmness: str = "firm"
 
-    c = card(Later(request="MRI", status="met", imr_outcome="Overturned", certify=True), [], None)
+    c = card(Later(request="MRI", status="met", imr_outcome="Overturned", certify=True, firmness="firm"), [], None)
     assert "(confidence: firm)" in c["detail"] and "Warnings: the note is dated after the request" in c["detail"]
     assert "links" not in c
