@@ -110,14 +110,13 @@ def _preflight() -> None:
 
 
 def _read_text(path: Path) -> str:
+    """A note's text (any common encoding, or PDF) via :func:`checker.inputs.read_note`; ValueError naming the file."""
+    from .inputs import InputError, read_note
+
     try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise ValueError(f"{path}: cannot read: {exc.strerror}") from None
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        raise ValueError(f"{path}: not UTF-8 text (byte {exc.start})") from None
+        return read_note(path).text
+    except InputError as exc:
+        raise ValueError(str(exc)) from None
 
 
 # ----------------------------------------------------------------------------------------------------------------
@@ -226,8 +225,12 @@ def check(summary_file: Optional[Path] = typer.Argument(None, help="A case-summa
           batch: Optional[Path] = typer.Option(None, "--batch", help="JSON Lines: {id, summary, requests, as_of?}"),
           schema: bool = typer.Option(False, "--schema", help="Print the JSON Schema of a structured request file"),
           workers: Optional[int] = typer.Option(None, "--workers", "-j", help="Worker processes for --batch (default: all cores)"),
+          time_limit: float = typer.Option(30.0, "--time-limit", help="Seconds allowed per note (per --batch line)"),
           as_json: bool = typer.Option(False, "--json")) -> None:
-    """Predict whether a request would pass IMR, with the criteria, evidence and what is missing."""
+    """Predict whether a request would pass IMR, with the criteria, evidence and what is missing.
+
+    The note may be UTF-8, UTF-16 (with a byte-order mark) or Windows-1252 text, or a PDF; an empty note, a
+    binary file or one over 200,000 characters is an error (exit 1)."""
     from .predict import default_checker
 
     if schema:
@@ -237,7 +240,7 @@ def check(summary_file: Optional[Path] = typer.Argument(None, help="A case-summa
         return
     _preflight()
     if batch is not None:
-        raise typer.Exit(_check_batch(batch, as_json, workers))
+        raise typer.Exit(_check_batch(batch, as_json, workers, time_limit))
     day = _parse_date(as_of)
     if summary_file is not None and summary_file.suffix.lower() in (".yaml", ".yml", ".json"):
         text, request, day = _structured(summary_file, request, day)
@@ -248,8 +251,7 @@ def check(summary_file: Optional[Path] = typer.Argument(None, help="A case-summa
             text = _read_text(summary_file)
         except ValueError as exc:
             _fail(exc)
-    checker = default_checker()
-    results = [checker.check(text, r, as_of=day) for r in request]
+    results = _check_in_time(text, request, day, time_limit, str(summary_file or "check"))
     if as_json:
         doc = {"results": [r.model_dump(mode="json") for r in results]}
         if summary_file is not None and summary_file.suffix.lower() in (".yaml", ".yml", ".json"):
@@ -280,19 +282,34 @@ def _structured(path: Path, extra_requests: list[str], day):
     return summary, list(form.requests) + list(extra_requests), day or form.request_date
 
 
-def _check_batch(path: Path, as_json: bool, workers: Optional[int] = None) -> int:
+def _check_in_time(text: str, requests: list[str], day, seconds: float, where: str) -> list:
+    """Check each request against the note, within ``seconds`` in all (exit 1 past it)."""
+    from .batch import with_time_limit
+    from .predict import default_checker
+
+    checker = default_checker()
+
+    def timed_out(_where: str, message: str) -> NoReturn:
+        _fail(message)
+
+    return with_time_limit(lambda _w: [checker.check(text, r, as_of=day) for r in requests], where, seconds, timed_out)
+
+
+def _check_batch(path: Path, as_json: bool, workers: Optional[int] = None, time_limit: float = 30.0) -> int:
     """One output line per input line, in order, on a process pool; errors in place."""
     from .batch import check_record, check_timeout, map_paths
+    from .inputs import InputError, open_lines
 
     try:
-        fh = open(path, encoding="utf-8")
-    except OSError as exc:
-        err.print(f"[red]error[/red] {path}: cannot read: {exc.strerror}")
+        fh = open_lines(path)
+    except InputError as exc:
+        err.print(f"[red]error[/red] {exc}", highlight=False)
         return 1
     n = failed = 0
     with fh:
         records = (f"{path}:{lineno}\t{line}" for lineno, line in enumerate(fh, 1) if line.strip())
-        for out_rec in map_paths(check_record, records, workers=workers, on_timeout=check_timeout):
+        for out_rec in map_paths(check_record, records, workers=workers, on_timeout=check_timeout,
+                                 time_limit=time_limit):
             n += 1
             failed += out_rec["error"] is not None
             _dump(out_rec)

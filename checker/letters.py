@@ -124,6 +124,16 @@ def _decode_text(p: Path, data: bytes) -> str:
 
 
 def _pdf_text(p: Path, data: bytes, max_pages: int) -> str:
+    return pdf_text(p, data, max_pages)
+
+
+def pdf_text(p: Path, data: bytes, max_pages: int = 200, min_chars: int = _MIN_TEXT_CHARS) -> str:
+    """The text of a PDF's bytes (pages joined with ``"\\n"``), opened with an empty password.
+
+    Raises :class:`LetterError` for an encrypted, corrupt or empty PDF, one over ``max_pages``, or one with
+    fewer than ``min_chars`` non-blank characters (or ``_MIN_TEXT_CHARS_PER_PAGE`` a page): a scan.
+    Also used for clinical notes (:mod:`checker.inputs`).
+    """
     import pypdfium2 as pdfium  # imported lazily: plain-text users need no pdfium
 
     try:
@@ -157,7 +167,7 @@ def _pdf_text(p: Path, data: bytes, max_pages: int) -> str:
         doc.close()
     text = "\n".join(pages)
     n_chars = len(text) - sum(text.count(c) for c in " \t\r\n\x0c")
-    if n_chars < _MIN_TEXT_CHARS or n_chars < _MIN_TEXT_CHARS_PER_PAGE * n_pages:
+    if n_chars < min_chars or (min_chars >= _MIN_TEXT_CHARS and n_chars < _MIN_TEXT_CHARS_PER_PAGE * n_pages):
         raise LetterError(
             p, "file",
             f"PDF has no usable text layer ({n_chars} characters on {n_pages} page(s)); "
