@@ -188,6 +188,13 @@ def card_summary(r) -> str:
     return text if len(text) <= 140 else text[:139] + "…"
 
 
+def judged_as_of(r) -> str:
+    """"judged as of YYYY-MM-DD", saying when the date is today's for want of --as-of."""
+    if r.as_of is None:
+        return ""
+    return f"judged as of {r.as_of.isoformat()}" + (" (today; give --as-of for the request date)" if r.as_of_defaulted else "")
+
+
 def _print_result(r) -> None:
     from rich.panel import Panel
 
@@ -197,7 +204,11 @@ def _print_result(r) -> None:
         head += f"likely IMR outcome: [{colour}]{r.imr_outcome}[/{colour}] ({'certify' if r.certify else 'not certified'}; criteria {r.status})\n"
     else:
         head += f"[yellow]{r.status}[/yellow]\n"
-    body = head + "".join(f"[yellow]Note:[/yellow] {n}\n" for n in r.notes) + (r.rationale or "")
+    from rich.markup import escape
+
+    head += judged_as_of(r) + "\n"
+    body = (head + "".join(f"[yellow]Warning:[/yellow] {escape(w)}\n" for w in r.warnings)
+            + "".join(f"[yellow]Note:[/yellow] {escape(n)}\n" for n in r.notes) + escape(r.rationale or ""))
     if r.citations:
         body += "\n[dim]Source: " + "; ".join(f"{c.source} {c.document}, {c.section} ({c.edition})" for c in r.citations) + "[/dim]"
     if r.missing:

@@ -127,3 +127,6 @@ class Result(BaseModel):
     criteria: list[CriterionResult] = Field(default_factory=list)
     set_aside: list[SetAside] = Field(default_factory=list)  # findings about another part of the body
     notes: list[str] = Field(default_factory=list)  # caveats the reader must see (e.g. criteria of an earlier MTUS)
+    warnings: list[str] = Field(default_factory=list)  # what could not be read (e.g. the number of visits requested)
+    as_of: Optional[date] = None  # the date the request was judged for
+    as_of_defaulted: bool = False  # True when no date was given and today was used
