@@ -131,7 +131,7 @@ def parse(letters: list[Path] = typer.Argument(..., help="Letters (PDF or text)"
     for p in letters:
         try:
             letter = parse_letter(p)
-            parsed.append(letter.model_dump(mode="json"))
+            parsed.append({**letter.model_dump(mode="json"), "text": letter.source})  # why --json offsets index it
         except LetterError as exc:
             failed = True
             errors.append({"path": str(p), "error": str(exc)})
@@ -413,51 +413,34 @@ def _print_report(report: dict, show_all: bool) -> None:
 @app.command()
 def why(letter: Path = typer.Argument(..., help="An IMR letter (PDF or text)"),
         item: Optional[int] = typer.Option(None, "--item", help="Only item N (1-based)"),
-        as_json: bool = typer.Option(False, "--json")) -> None:
-    """Explain each disputed item of a letter criterion by criterion, with quotes from the letter."""
-    from rich.panel import Panel
-
-    from .explain import explain_letter
+        as_json: bool = typer.Option(False, "--json", help="Print JSON. Offsets index the letter's source text: a text "
+                                     "letter's file as given (characters, blank lines included); for a PDF the text "
+                                     "that `imrcheck parse --json` prints as `text`.")) -> None:
+    """Why was this denied? Each disputed item: the reviewer's outcome and reason beside ours, every criterion
+    met, not met or not documented, and the evidence quoted from the letter."""
+    from .explain import explain_letter, load_reason_titles, load_reviewer_reasons
     from .letters import LetterError, parse_letter
 
     try:
         parsed = parse_letter(letter)
     except LetterError as exc:
         _fail(exc)
-    expl = explain_letter(parsed, item=item)
+    labels = load_reviewer_reasons()
+    expl = explain_letter(parsed, item=item, labels=labels, titles=load_reason_titles() if labels else None)
     if item is not None and not expl:
         err.print(f"[red]error[/red] {letter}: no item {item} (the letter has {len(parsed.items)})")
         raise typer.Exit(2)
     if as_json:
-        _dump({"letter": str(letter), "case_number": parsed.case_number,
+        _dump({"letter": str(letter), "case_number": parsed.case_number, "offsets": "source text",
                "items": [e.model_dump(mode="json") for e in expl]})
         return
-    for e in expl:
-        if e.predicted is None:
-            out.print(Panel(f"[bold]{e.request}[/bold]\nreal outcome: {e.actual}\n[yellow]{e.status}[/yellow]: "
-                            "no criterion in the catalog covers this kind of request.", title=f"item {e.item}", expand=False))
-            continue
-        mark = "[green]agrees[/green]" if e.agrees else "[red]disagrees[/red]"
-        lines = [f"[bold]{e.request}[/bold]",
-                 f"real outcome: [bold]{e.actual}[/bold]   predicted: [bold]{e.predicted}[/bold] ({e.status}) {mark}",
-                 f"reviewer relied on: {', '.join(e.reviewer_guideline)}   we cite: {', '.join(e.our_guideline) or '-'}"]
-        decisive = sorted(e.criteria, key=lambda c: (c.state != "met", c.effect != "supports_denial"))[:3]
-        for c in decisive:
-            colour = {"met": "green", "not met": "red", "unknown": "yellow"}[c.state]
-            lines.append(f"  [{colour}]{c.state:>8}[/{colour}]  {c.title}  [dim]({c.citation.source}, {c.citation.section})[/dim]")
-            for ev in c.evidence[:2]:
-                lines.append(f'            "{ev.quote}" [dim]@{ev.start}-{ev.end}[/dim]')
-        if len(e.criteria) > 3:
-            lines.append(f"  [dim]... {len(e.criteria) - 3} more criteria with --json[/dim]")
-        for w in e.would_change_if[:3]:
-            lines.append(f"  -> {w}")
-        for a in e.set_aside[:3]:
-            lines.append(f'  set aside, about another part of the body: "{a.evidence.quote}" ({", ".join(a.regions)}) '
-                         f'[dim]@{a.evidence.start}-{a.evidence.end}[/dim]')
-        if e.reasons_shared or e.reasons_reviewer_only or e.reasons_ours_only:
-            lines.append(f"  reasons shared with the reviewer: {', '.join(e.reasons_shared) or 'none'}; "
-                         f"reviewer only: {', '.join(e.reasons_reviewer_only) or 'none'}; ours only: {', '.join(e.reasons_ours_only) or 'none'}")
-        out.print(Panel("\n".join(lines), title=f"item {e.item}", expand=False))
+    from rich.text import Text
+
+    from .why_text import render_item, sentences_of
+
+    sentences = sentences_of(parsed)
+    for k, e in enumerate(expl):
+        out.print(Text(("\n" if k else "") + render_item(e, parsed, sentences)), soft_wrap=True)
 
 
 # ----------------------------------------------------------------------------------------------------------------

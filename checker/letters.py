@@ -227,20 +227,58 @@ def normalize_layout(text: str) -> str:
       sides are letters/digits (or "%" before the hyphen) and the next line is not an item/section marker;
     * "Page N of M" footer lines are removed.
     """
-    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return _normalize(text, None)[0]
+
+
+def source_offsets(text: str) -> list[int]:
+    """For each offset ``i`` of ``normalize_layout(text)`` (and its end), the offset in ``text`` it came from.
+
+    A span ``[a, b)`` of the normalised text is ``text[m[a]:m[b]]`` in the text as given (with the blank lines,
+    line-end hyphens and page footers the normalisation removed).
+    """
+    return _normalize(text, list(range(len(text) + 1)))[1]  # type: ignore[return-value]
+
+
+def _sub(rx: "re.Pattern[str]", repl: str, text: str, pos: Optional[list[int]]) -> tuple[str, Optional[list[int]]]:
+    """``rx.sub(repl, text)`` (``repl`` literal); with ``pos`` also the new text's offsets into the original."""
+    if pos is None:
+        return rx.sub(repl, text), None
+    parts: list[str] = []
+    new_pos: list[int] = []
+    last = 0
+    for m in rx.finditer(text):
+        a, b = m.span()
+        parts.append(text[last:a])
+        new_pos.extend(pos[last:a])
+        parts.append(repl)
+        new_pos.extend([pos[a]] * len(repl))
+        last = b
+    if not parts:
+        return text, pos
+    parts.append(text[last:])
+    new_pos.extend(pos[last:])  # with the end sentinel
+    return "".join(parts), new_pos
+
+
+_CRLF = re.compile(r"\r\n?")
+_DOUBLE_NL = re.compile(r"\n\n")  # as str.replace("\n\n", "\n"): non-overlapping, left to right
+
+
+def _normalize(text: str, pos: Optional[list[int]]) -> tuple[str, Optional[list[int]]]:
+    text, pos = _sub(_CRLF, "\n", text, pos)
     if "\x0c" in text:  # form feed at page breaks (pdftotext)
-        text = _FORM_FEED.sub("\n", text)
+        text, pos = _sub(_FORM_FEED, "\n", text, pos)
     if "\ufffe" in text or "\x02" in text:
-        text = _PDFIUM_HYPHEN.sub("-\n", text)
+        text, pos = _sub(_PDFIUM_HYPHEN, "-\n", text, pos)
     if _is_double_spaced(text):
         # Every content line is followed by exactly one extra "\n"; a run of k
         # empty lines becomes k // 2 (paragraph breaks are whitespace-only lines
         # followed by their own empty line, so they survive).
-        text = text.replace("\n\n", "\n")
-    text = _TRAILING_WS.sub("", text)
-    text = _PAGE_FOOTER.sub("", text)
-    text = _HYPHEN_BREAK.sub("", text)
-    return text
+        text, pos = _sub(_DOUBLE_NL, "\n", text, pos)
+    text, pos = _sub(_TRAILING_WS, "", text, pos)
+    text, pos = _sub(_PAGE_FOOTER, "", text, pos)
+    text, pos = _sub(_HYPHEN_BREAK, "", text, pos)
+    return text, pos
 
 
 # ---------------------------------------------------------------------------
@@ -526,6 +564,7 @@ def parse_text(text: str, path: str = "<text>") -> Letter:
         summary_start=summary_start,
         items=items,
         text=t,
+        source=text,
     )
 
 

@@ -84,7 +84,8 @@ class Letter(BaseModel):
     summary: str
     summary_start: int = 0  # offset of the summary in ``text``
     items: list[Item]
-    text: str = Field(default="", exclude=True, repr=False)  # the full extracted text
+    text: str = Field(default="", exclude=True, repr=False)  # the full extracted text, normalised (normalize_layout)
+    source: str = Field(default="", exclude=True, repr=False)  # the text as given (a text file's, or pdfium's for a PDF)
 
 
 class Citation(BaseModel):
