@@ -108,3 +108,40 @@ def test_report_script_is_valid_javascript(tmp_path):
     f = tmp_path / "report.js"
     f.write_text(_JS, encoding="utf-8")
     assert subprocess.run([node, "--check", str(f)], capture_output=True).returncode == 0
+
+
+_FILTER_CHECK = """<script>
+(function(){
+  var input = document.querySelector('input.row-filter[data-table="rationale_cites_nothing-table"]');
+  var t = document.getElementById('rationale_cites_nothing-table');
+  var n = t.tBodies[0].rows.length;
+  function visible(){ return Array.prototype.filter.call(t.tBodies[0].rows, function(r){ return r.style.display !== 'none'; }).length; }
+  input.value = 'CM16-9000002'; input.dispatchEvent(new Event('input'));
+  var one = visible();
+  input.value = 'no-such-text'; input.dispatchEvent(new Event('input'));
+  var none = visible();
+  input.value = ''; input.dispatchEvent(new Event('input'));
+  document.documentElement.setAttribute('data-test-filter', n + ',' + one + ',' + none + ',' + visible());
+})();
+</script></body>"""
+
+
+def test_filter_box_filters_rows_in_headless_chromium(tmp_path):
+    import pytest
+    from test_audit import CHROMIUM, _chromium
+
+    if CHROMIUM is None:
+        pytest.skip("chromium not on PATH")
+    d = tmp_path / "l"
+    d.mkdir()
+    for case in ("CM16-9000001", "CM16-9000002"):
+        (d / f"{case}.txt").write_text(_letter(case, "Family Practice", [
+            ("MRI of the lumbar spine", "Upheld", "Decision based on MTUS Low Back Complaints 2004.", MTUS_LINE,
+             "The request is not medically necessary.")]))
+    out = tmp_path / "r.html"
+    assert runner.invoke(app, ["audit", str(d), "--html", str(out), "-j", "1"]).exit_code == 0
+    probe = tmp_path / "probe.html"
+    probe.write_text(out.read_text().replace("</body>", _FILTER_CHECK, 1))
+    dom = _chromium(["--dump-dom", probe.as_uri()], tmp_path / "profile").stdout
+    assert 'data-filter="ready"' in dom
+    assert 'data-test-filter="2,1,0,2"' in dom  # two rows; one matches the case number; none; both again
