@@ -55,7 +55,9 @@ def sentence_at(source: str, start: int, end: int, limit: int = 320) -> str:
 
 
 def _wrap(text: str, indent: str = "  ") -> list[str]:
-    return textwrap.wrap(text, WIDTH, initial_indent=indent, subsequent_indent=indent) or [indent.rstrip()]
+    """Wrapped at ``WIDTH``; a list entry ("- ...") hangs its continuation lines under its text."""
+    hang = indent + "  " if text.startswith("- ") else indent
+    return textwrap.wrap(text, WIDTH, initial_indent=indent, subsequent_indent=hang) or [indent.rstrip()]
 
 
 def _date_source(e: ItemExplanation, letter: Letter) -> str:

@@ -125,3 +125,19 @@ def test_batch_empty_summary_is_an_error_line(tmp_path):
     assert res.exit_code == 1
     assert out[0]["id"] == "a" and "empty" in out[0]["error"] and out[0]["results"] == []
     assert out[1]["error"] is None and out[1]["results"]
+
+
+def test_cli_facts_empty_note_is_exit_1(tmp_path):
+    f = tmp_path / "empty.txt"
+    f.write_bytes(b"\xff\xfe")  # a UTF-16 byte-order mark and nothing else
+    res = runner.invoke(app, ["facts", str(f)])
+    assert res.exit_code == 1 and "empty.txt" in res.output and "empty" in res.output
+
+
+def test_batch_oversized_summary_is_an_error_line(tmp_path):
+    f = tmp_path / "in.jsonl"
+    f.write_text(json.dumps({"id": "big", "summary": "pain. " * (MAX_NOTE_CHARS // 5), "requests": ["MRI lumbar spine"]})
+                 + "\n", encoding="utf-8")
+    res = runner.invoke(app, ["check", "--batch", str(f), "--workers", "1"])
+    rec = json.loads(res.stdout.splitlines()[0])
+    assert res.exit_code == 1 and "over the limit" in rec["error"] and rec["results"] == []
