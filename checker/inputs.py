@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Union
 
-__all__ = ["InputError", "NoteText", "read_note", "decode_note", "check_note_text", "MAX_NOTE_BYTES",
+__all__ = ["InputError", "NoteText", "read_note", "note_from_bytes", "decode_note", "check_note_text", "MAX_NOTE_BYTES",
            "MAX_NOTE_CHARS", "MAX_PDF_BYTES", "open_lines"]
 
 #: A note's text is read in full by the fact extractor, whose time grows with the text (a 1 MB note took
@@ -114,25 +114,31 @@ def read_note(path: PathLike) -> NoteText:
         if not p.is_file():
             raise InputError(p, "file not found" if not p.exists() else "not a regular file")
         size = p.stat().st_size
-        is_pdf_name = p.suffix.lower() == ".pdf"
-        limit = MAX_PDF_BYTES if is_pdf_name else MAX_NOTE_BYTES
+        limit = MAX_PDF_BYTES if p.suffix.lower() == ".pdf" else MAX_NOTE_BYTES
         if size > limit:
             raise InputError(p, f"file is {size:,} bytes, over the limit of {limit:,} bytes for a "
-                                f"{'PDF' if is_pdf_name else 'text'} note")
+                                f"{'PDF' if limit == MAX_PDF_BYTES else 'text'} note")
         data = p.read_bytes()
     except OSError as exc:
         raise InputError(p, f"cannot read file ({exc.strerror or exc})") from None
+    return note_from_bytes(data, p)
+
+
+def note_from_bytes(data: bytes, name: PathLike = "<note>") -> NoteText:
+    """A note from its bytes (an upload: ``name`` is its file name, used for the ``.pdf`` suffix and in errors)."""
+    p = Path(name)
+    is_pdf_name = p.suffix.lower() == ".pdf"
+    if len(data) > (MAX_PDF_BYTES if is_pdf_name or data.startswith(b"%PDF-") else MAX_NOTE_BYTES):
+        raise InputError(name, f"{len(data):,} bytes, over the limit for a note")
     if not data:
-        raise InputError(p, "the note is empty (file of 0 bytes)")
+        raise InputError(name, "the note is empty (file of 0 bytes)")
     if data.startswith(b"%PDF-") or (is_pdf_name and b"%PDF-" in data[:1024]):
         text, enc = _pdf_text(p, data), "pdf"
     elif is_pdf_name:
-        raise InputError(p, "named .pdf but is not a PDF file (no %PDF- header)")
+        raise InputError(name, "named .pdf but is not a PDF file (no %PDF- header)")
     else:
-        if size > MAX_NOTE_BYTES:  # pragma: no cover - checked above
-            raise InputError(p, "too large")
-        text, enc = decode_note(data, p)
-    return NoteText(path=str(p), text=check_note_text(text, p), encoding=enc)
+        text, enc = decode_note(data, name)
+    return NoteText(path=str(name), text=check_note_text(text, name), encoding=enc)
 
 
 def _pdf_text(p: Path, data: bytes) -> str:

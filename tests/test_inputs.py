@@ -141,3 +141,12 @@ def test_batch_oversized_summary_is_an_error_line(tmp_path):
     res = runner.invoke(app, ["check", "--batch", str(f), "--workers", "1"])
     rec = json.loads(res.stdout.splitlines()[0])
     assert res.exit_code == 1 and "over the limit" in rec["error"] and rec["results"] == []
+
+
+def test_note_from_bytes_for_uploads():
+    from checker.inputs import note_from_bytes
+
+    assert note_from_bytes(NOTE.encode("cp1252"), "upload.txt").text == NOTE
+    assert "knee" in note_from_bytes(make_text_pdf(["Right knee effusion."]), "upload.pdf").text
+    with pytest.raises(InputError, match="upload.txt"):
+        note_from_bytes(b" \n", "upload.txt")
