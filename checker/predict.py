@@ -6,6 +6,7 @@ the request text and the date. It never reads a letter's decision, rationale or 
 from __future__ import annotations
 
 import functools
+import re
 from datetime import date, timedelta
 from typing import Any, Optional, Sequence
 
@@ -36,10 +37,15 @@ def earlier_era(rule: Rule) -> bool:
             and not any(k in c.document for k in _STILL_IN_FORCE))
 
 
+_EVALUATION = re.compile(r"\b(?:eval(?:uation)?|assessment|consult(?:ation)?)\b", re.I)
+
+
 def request_warnings(req: Request) -> list[str]:
     """What the criteria need from a therapy request that could not be read from its words."""
     if req.category != "therapy" or req.modality in PASSIVE_MODALITIES or req.sessions is not None:
         return []
+    if _EVALUATION.search(req.text) and not re.search(r"\d|\btreatment|\bsessions?\b|\bvisits?\b", req.text, re.I):
+        return []  # "Physical therapy evaluation": one visit, not a course
     if req.weeks is not None and req.frequency_per_week is None:
         what = "how many visits a week are requested could not be read"
     elif req.frequency_per_week is not None and req.weeks is None:

@@ -43,6 +43,7 @@ def test_unread_therapy_quantity_is_a_warning(text, words):
 
 def test_read_quantity_has_no_warning():
     assert check(NOTE, "PT 2x4 weeks lumbar", as_of=date(2016, 5, 1)).warnings == []
+    assert check(NOTE, "Physical therapy evaluation, lumbar spine", as_of=date(2016, 5, 1)).warnings == []  # one visit
 
 
 def test_as_of_defaults_to_today_and_says_so():
