@@ -105,6 +105,9 @@ class Checker:
                 notes.append(EARLIER_CRITERIA_NOTE.format(docs="; ".join(old)))
         result.notes = notes
         result.warnings = request_warnings(req)
+        if not summary.strip():  # the CLI refuses an empty note; through the API it is said, not hidden
+            result.warnings.insert(0, "the case summary is empty: every criterion that reads it is unknown, so this "
+                                      "outcome says nothing about the patient")
         result.as_of, result.as_of_defaulted = as_of, defaulted
         if len(kept) < len(facts):
             # tell the reader which findings the criteria in play would have read, and why they did not count

@@ -76,3 +76,8 @@ def test_cli_text_shows_date_and_warning(tmp_path):
     res = runner.invoke(app, ["check", str(f), "-r", "PT 2x4 weeks", "--as-of", "2016-05-01", "--json"])
     r = json.loads(res.stdout)["results"][0]
     assert r["as_of"] == "2016-05-01" and r["as_of_defaulted"] is False and r["normalized"]["sessions"] == 8
+
+
+def test_empty_summary_through_the_api_is_a_warning():
+    r = check("  \n", "MRI of the lumbar spine", as_of=date(2016, 5, 1))
+    assert r.warnings and "summary is empty" in r.warnings[0]
