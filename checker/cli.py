@@ -319,11 +319,16 @@ def _check_batch(path: Path, as_json: bool, workers: Optional[int] = None, time_
     n = failed = 0
     with fh:
         records = (f"{path}:{lineno}\t{line}" for lineno, line in enumerate(fh, 1) if line.strip())
-        for out_rec in map_paths(check_record, records, workers=workers, on_timeout=check_timeout,
-                                 time_limit=time_limit):
-            n += 1
-            failed += out_rec["error"] is not None
-            _dump(out_rec)
+        try:
+            for out_rec in map_paths(check_record, records, workers=workers, on_timeout=check_timeout,
+                                     time_limit=time_limit):
+                n += 1
+                failed += out_rec["error"] is not None
+                _dump(out_rec)
+        except UnicodeDecodeError as exc:  # a byte the encoding read at the start does not allow, further on
+            err.print(f"[red]error[/red] {path}: not {fh.encoding} text further on ({exc.reason}); "
+                      "lines after it were not checked", highlight=False)
+            return 1
     err.print(f"{n} lines: {n - failed} checked, {failed} errors")
     return 1 if failed else 0
 

@@ -150,3 +150,11 @@ def test_note_from_bytes_for_uploads():
     assert "knee" in note_from_bytes(make_text_pdf(["Right knee effusion."]), "upload.pdf").text
     with pytest.raises(InputError, match="upload.txt"):
         note_from_bytes(b" \n", "upload.txt")
+
+
+def test_batch_bad_bytes_further_on_is_an_error_not_a_crash(tmp_path):
+    f = tmp_path / "mixed.jsonl"
+    good = json.dumps({"id": "a", "summary": NOTE, "requests": ["MRI lumbar spine"], "as_of": "2016-05-01"})
+    f.write_bytes((good + "\n").encode() + b"{}\n" * (1 << 19) + b'{"id": "b", "summary": "caf\xe9", "requests": []}\n')
+    res = runner.invoke(app, ["check", "--batch", str(f), "--workers", "1"])
+    assert res.exit_code == 1 and "mixed.jsonl" in res.output and "not utf-8 text" in res.output
