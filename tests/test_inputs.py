@@ -155,6 +155,6 @@ def test_note_from_bytes_for_uploads():
 def test_batch_bad_bytes_further_on_is_an_error_not_a_crash(tmp_path):
     f = tmp_path / "mixed.jsonl"
     good = json.dumps({"id": "a", "summary": NOTE, "requests": ["MRI lumbar spine"], "as_of": "2016-05-01"})
-    f.write_bytes((good + "\n").encode() + b"{}\n" * (1 << 19) + b'{"id": "b", "summary": "caf\xe9", "requests": []}\n')
+    f.write_bytes((good + "\n").encode() + b" " * (1 << 20) + b"\n" + b'{"id": "b", "summary": "caf\xe9", "requests": []}\n')
     res = runner.invoke(app, ["check", "--batch", str(f), "--workers", "1"])
     assert res.exit_code == 1 and "mixed.jsonl" in res.output and "not utf-8 text" in res.output
