@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import csv
 import io
-import math
 import re
 from collections import Counter, defaultdict
 from datetime import date
@@ -29,7 +28,7 @@ from typing import Any, Callable, Iterable, Optional
 from pydantic import BaseModel, Field
 
 from .evaluate import LetterOutcome, guideline_families, iter_evaluations, letter_as_of
-from .stats import MIN_KAPPA_CI_N, NOT_ESTIMABLE, Z95, cohen_kappa, wilson_interval  # noqa: F401 (re-exported)
+from .stats import NOT_ESTIMABLE, Z95, cohen_kappa, wilson_interval  # noqa: F401 (Z95, wilson_interval re-exported)
 
 FINDING_TYPES = ("rule_contrary", "similar_different", "citation_mtus_addresses", "citation_mtus_silent",
                  "citation_ca_vs_reviewer", "rationale_cites_nothing")

@@ -242,8 +242,6 @@ def check(summary_file: Optional[Path] = typer.Argument(None, help="A case-summa
 
     The note may be UTF-8, UTF-16 (with a byte-order mark) or Windows-1252 text, or a PDF; an empty note, a
     binary file or one over 200,000 characters is an error (exit 1)."""
-    from .predict import default_checker
-
     if schema:
         from .structured import PreSubmission
 
