@@ -74,7 +74,7 @@ class ItemExplanation(BaseModel):
     rationale: str = ""  # ours
     reviewer_rationale: str = ""  # the reviewer's "Decision rationale", as the letter words it
     reviewer_reasons: list[ReasonCode] = Field(default_factory=list)  # labelled decisive reasons, when a label exists
-    as_of: Optional[date] = None  # the date judged for (the letter's UR denial date, else ...)
+    as_of: Optional[date] = None  # the date judged for (evaluate.letter_as_of: UR denial date, else ...)
     as_of_defaulted: bool = False
     notes: list[str] = Field(default_factory=list)
     warnings: list[str] = Field(default_factory=list)
