@@ -61,8 +61,8 @@ Ambiguous cases (decisions)
 * Counts: explicit sessions ("Twelve sessions", "(8 sessions)", "#6", "x 12", "(6)") win over
   frequency x weeks; ranges use the upper bound ("2-3 times a week for 6-8 weeks" -> 3/week,
   8 weeks); "2x4", "2 times 8", "2x4 weeks" mean 2 a week for 4/8 weeks ("3x week x 4 weeks": 3 a
-  week for 4); months count as 4 weeks. For drugs only ``quantity`` (``#60``) is read. For non-therapy items a bare count ("#2", "times 3", "One (1)",
-  "QTY:1.00", a trailing ", 2") is the ``quantity``.
+  week for 4); months count as 4 weeks. For drugs only ``quantity`` (``#60``) is read. For non-therapy
+  items a bare count ("#2", "times 3", "One (1)", "QTY:1.00", a trailing ", 2") is the ``quantity``.
 * ``repeat`` is also set for therapy asked as "additional/continued/further" care (prior care was
   given), besides "repeat/follow-up/updated/new/second MRI".
 * ``retrospective_date``: the first date in the request (a date after "DOS"/"date of service" is
