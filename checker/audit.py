@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import csv
 import io
-import math
 import re
 from collections import Counter, defaultdict
 from datetime import date
@@ -29,8 +28,8 @@ from typing import Any, Callable, Iterable, Optional
 from pydantic import BaseModel, Field
 
 from .evaluate import LetterOutcome, guideline_families, iter_evaluations, letter_as_of
+from .stats import NOT_ESTIMABLE, Z95, cohen_kappa, wilson_interval  # noqa: F401 (Z95, wilson_interval re-exported)
 
-Z95 = 1.959963984540054
 FINDING_TYPES = ("rule_contrary", "similar_different", "citation_mtus_addresses", "citation_mtus_silent",
                  "citation_ca_vs_reviewer", "rationale_cites_nothing")
 DIMENSIONS = ("modality", "region", "guideline_family", "specialty", "year")
@@ -42,55 +41,6 @@ UNKNOWN = "unknown"
 
 # ----------------------------------------------------------------------------------------------------------------
 # statistics
-
-def wilson_interval(k: int, n: int, z: float = Z95) -> Optional[tuple[float, float]]:
-    """The Wilson score interval of a proportion k/n (None when n is 0)."""
-    if n <= 0:
-        return None
-    if not 0 <= k <= n:
-        raise ValueError(f"k={k} is not between 0 and n={n}")
-    p = k / n
-    z2 = z * z
-    denom = 1 + z2 / n
-    centre = (p + z2 / (2 * n)) / denom
-    half = z * math.sqrt(p * (1 - p) / n + z2 / (4 * n * n)) / denom
-    lo = 0.0 if k == 0 else max(0.0, centre - half)  # exact at the edges, not 1 - 1e-16
-    hi = 1.0 if k == n else min(1.0, centre + half)
-    return lo, hi
-
-
-def cohen_kappa(pairs: Iterable[tuple[str, str]], z: float = Z95) -> dict:
-    """Cohen's kappa of two raters over ``(rater_a, rater_b)`` label pairs.
-
-    The standard error is the large-sample one of Fleiss, Cohen & Everitt (1969); the interval is
-    ``kappa +- z * se`` clipped to [-1, 1]. ``kappa`` is None when chance agreement is 1 (both raters gave one
-    and the same label throughout): kappa is undefined there.
-    """
-    pairs = list(pairs)
-    n = len(pairs)
-    out: dict[str, Any] = {"n": n, "agree": sum(1 for a, b in pairs if a == b), "observed": None, "expected": None,
-                           "kappa": None, "se": None, "ci": None}
-    if n == 0:
-        return out
-    labels = sorted({a for a, _ in pairs} | {b for _, b in pairs})
-    cell = Counter(pairs)
-    p = {(i, j): cell[(i, j)] / n for i in labels for j in labels}
-    row = {i: sum(p[(i, j)] for j in labels) for i in labels}  # rater a
-    col = {j: sum(p[(i, j)] for i in labels) for j in labels}  # rater b
-    po = sum(p[(i, i)] for i in labels)
-    pe = sum(row[i] * col[i] for i in labels)
-    out["observed"], out["expected"] = po, pe
-    if pe >= 1 - 1e-12:
-        return out
-    kappa = (po - pe) / (1 - pe)
-    t1 = sum(p[(i, i)] * ((1 - pe) - (col[i] + row[i]) * (1 - po)) ** 2 for i in labels)
-    t2 = (1 - po) ** 2 * sum(p[(i, j)] * (col[i] + row[j]) ** 2 for i in labels for j in labels if i != j)
-    t3 = (po * pe - 2 * pe + po) ** 2
-    var = max(0.0, (t1 + t2 - t3) / (n * (1 - pe) ** 4))
-    se = math.sqrt(var)
-    out.update(kappa=kappa, se=se, ci=(max(-1.0, kappa - z * se), min(1.0, kappa + z * se)))
-    return out
-
 
 def jaccard(a: set, b: set) -> Optional[float]:
     union = a | b
@@ -431,13 +381,13 @@ def outcome_rates(items: list[AuditItem]) -> dict:
 # agreement
 
 def _kappa_row(group: str, items: list[AuditItem]) -> dict:
+    """Kappa and its interval for a group; ``None`` where not estimable (``ci_note`` says why). A kappa of 0 by
+    construction (one side gave a single outcome: 25 of 26 agreeing still gives 0) is reported as not estimable."""
     k = cohen_kappa((i.decision, i.predicted) for i in items)
-    note = ""
-    if k["n"] and (len({i.decision for i in items}) == 1 or len({i.predicted for i in items}) == 1):
-        note = "one side gave a single outcome throughout: kappa is 0 or undefined by construction"
-    return {"group": group, "n": k["n"], "agree": k["agree"], "note": note,
-            "observed": _r(k["observed"]), "expected": _r(k["expected"]), "kappa": _r(k["kappa"]),
-            "se": _r(k["se"]), "ci": [_r(k["ci"][0]), _r(k["ci"][1])] if k["ci"] else None}
+    return {"group": group, "n": k["n"], "agree": k["agree"], "note": k["ci_note"] or "",
+            "observed": _r(k["observed"]), "expected": _r(k["expected"]),
+            "kappa": None if k["single_class"] else _r(k["kappa"]),
+            "se": _r(k["se"]) if k["ci"] else None, "ci": [_r(k["ci"][0]), _r(k["ci"][1])] if k["ci"] else None}
 
 
 def agreement(items: list[AuditItem]) -> dict:
@@ -708,11 +658,13 @@ def write_csv(report: dict, folder: Path) -> list[Path]:
     ag = report["agreement"]
     ag_rows = [{"scope": "overall", **ag["overall"]}] + [{"scope": "specialty", **r} for r in ag["by_specialty"]]
     for r in ag_rows:
-        ci = r["ci"] or [None, None]
+        ci = r["ci"] or ([NOT_ESTIMABLE] * 2 if r["n"] else [None, None])
         r["ci_low"], r["ci_high"] = ci
+        if r["kappa"] is None and r["n"]:
+            r["kappa"] = NOT_ESTIMABLE
     path = folder / "agreement.csv"
     path.write_text(_csv_text(ag_rows, ["scope", "group", "n", "agree", "observed", "expected", "kappa", "se",
-                                        "ci_low", "ci_high"]), encoding="utf-8")
+                                        "ci_low", "ci_high", "note"]), encoding="utf-8")
     written.append(path)
     return written
 
@@ -746,9 +698,10 @@ def print_summary(report: dict, console) -> None:
         console.print(f"overturned {ov['overturned']} of {ov['n']} ({100 * ov['overturn_rate']:.1f}%, 95% CI "
                       f"{100 * ov['ci'][0]:.1f}-{100 * ov['ci'][1]:.1f}%)")
     ag = report["agreement"]["overall"]
-    if ag["kappa"] is not None:
-        console.print(f"agreement with the reviewer: {ag['agree']}/{ag['n']}, Cohen's kappa {ag['kappa']:.2f} "
-                      f"(95% CI {ag['ci'][0]:.2f} to {ag['ci'][1]:.2f})")
+    if ag["n"]:
+        kappa = f"{ag['kappa']:.2f}" if ag["kappa"] is not None else NOT_ESTIMABLE
+        ci = f"95% CI {ag['ci'][0]:.2f} to {ag['ci'][1]:.2f}" if ag["ci"] else f"95% CI {ag['note'] or NOT_ESTIMABLE}"
+        console.print(f"agreement with the reviewer: {ag['agree']}/{ag['n']}, Cohen's kappa {kappa} ({ci})")
     t = Table(title="Findings")
     t.add_column("type")
     t.add_column("count", justify="right")

@@ -115,6 +115,7 @@ def check_record(item: str) -> dict:
     import json
     from datetime import date
 
+    from .inputs import check_note_text
     from .predict import default_checker
 
     where, _, line = item.partition("\t")
@@ -127,6 +128,7 @@ def check_record(item: str) -> dict:
         summary, reqs = rec["summary"], rec["requests"]
         if not isinstance(summary, str) or not isinstance(reqs, list) or not all(isinstance(x, str) for x in reqs):
             raise ValueError("`summary` must be a string and `requests` a list of strings")
+        check_note_text(summary, "summary")  # empty, binary or too long: an error, not an outcome
         day = date.fromisoformat(rec["as_of"]) if rec.get("as_of") else None
         results = [default_checker().check(summary, r, as_of=day).model_dump(mode="json") for r in reqs]
         return {"id": rec_id, "results": results, "error": None}

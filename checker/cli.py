@@ -110,14 +110,13 @@ def _preflight() -> None:
 
 
 def _read_text(path: Path) -> str:
+    """A note's text (any common encoding, or PDF) via :func:`checker.inputs.read_note`; ValueError naming the file."""
+    from .inputs import InputError, read_note
+
     try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise ValueError(f"{path}: cannot read: {exc.strerror}") from None
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        raise ValueError(f"{path}: not UTF-8 text (byte {exc.start})") from None
+        return read_note(path).text
+    except InputError as exc:
+        raise ValueError(str(exc)) from None
 
 
 # ----------------------------------------------------------------------------------------------------------------
@@ -132,7 +131,7 @@ def parse(letters: list[Path] = typer.Argument(..., help="Letters (PDF or text)"
     for p in letters:
         try:
             letter = parse_letter(p)
-            parsed.append(letter.model_dump(mode="json"))
+            parsed.append({**letter.model_dump(mode="json"), "text": letter.source})  # why --json offsets index it
         except LetterError as exc:
             failed = True
             errors.append({"path": str(p), "error": str(exc)})
@@ -189,6 +188,13 @@ def card_summary(r) -> str:
     return text if len(text) <= 140 else text[:139] + "…"
 
 
+def judged_as_of(r) -> str:
+    """"judged as of YYYY-MM-DD", saying when the date is today's for want of --as-of."""
+    if r.as_of is None:
+        return ""
+    return f"judged as of {r.as_of.isoformat()}" + (" (today; give --as-of for the request date)" if r.as_of_defaulted else "")
+
+
 def _print_result(r) -> None:
     from rich.panel import Panel
 
@@ -203,7 +209,11 @@ def _print_result(r) -> None:
                      "(a table fitted on the corpus; its reliability, cross-validated by letter, is in docs/status.md)\n")
     else:
         head += f"[yellow]{r.status}[/yellow]\n"
-    body = head + "".join(f"[yellow]Note:[/yellow] {n}\n" for n in r.notes) + (r.rationale or "")
+    from rich.markup import escape
+
+    head += judged_as_of(r) + "\n"
+    body = (head + "".join(f"[yellow]Warning:[/yellow] {escape(w)}\n" for w in r.warnings)
+            + "".join(f"[yellow]Note:[/yellow] {escape(n)}\n" for n in r.notes) + escape(r.rationale or ""))
     if r.citations:
         body += "\n[dim]Source: " + "; ".join(f"{c.source} {c.document}, {c.section} ({c.edition})" for c in r.citations) + "[/dim]"
     if r.reasons:
@@ -234,10 +244,12 @@ def check(summary_file: Optional[Path] = typer.Argument(None, help="A case-summa
           batch: Optional[Path] = typer.Option(None, "--batch", help="JSON Lines: {id, summary, requests, as_of?}"),
           schema: bool = typer.Option(False, "--schema", help="Print the JSON Schema of a structured request file"),
           workers: Optional[int] = typer.Option(None, "--workers", "-j", help="Worker processes for --batch (default: all cores)"),
+          time_limit: float = typer.Option(30.0, "--time-limit", help="Seconds allowed per note (per --batch line)"),
           as_json: bool = typer.Option(False, "--json")) -> None:
-    """Predict whether a request would pass IMR, with the criteria, evidence and what is missing."""
-    from .predict import default_checker
+    """Predict whether a request would pass IMR, with the criteria, evidence and what is missing.
 
+    The note may be UTF-8, UTF-16 (with a byte-order mark) or Windows-1252 text, or a PDF; an empty note, a
+    binary file or one over 200,000 characters is an error (exit 1)."""
     if schema:
         from .structured import PreSubmission
 
@@ -245,7 +257,7 @@ def check(summary_file: Optional[Path] = typer.Argument(None, help="A case-summa
         return
     _preflight()
     if batch is not None:
-        raise typer.Exit(_check_batch(batch, as_json, workers))
+        raise typer.Exit(_check_batch(batch, as_json, workers, time_limit))
     day = _parse_date(as_of)
     if summary_file is not None and summary_file.suffix.lower() in (".yaml", ".yml", ".json"):
         text, request, day = _structured(summary_file, request, day)
@@ -256,8 +268,7 @@ def check(summary_file: Optional[Path] = typer.Argument(None, help="A case-summa
             text = _read_text(summary_file)
         except ValueError as exc:
             _fail(exc)
-    checker = default_checker()
-    results = [checker.check(text, r, as_of=day) for r in request]
+    results = _check_in_time(text, request, day, time_limit, str(summary_file or "check"))
     if as_json:
         doc = {"results": [r.model_dump(mode="json") for r in results]}
         if summary_file is not None and summary_file.suffix.lower() in (".yaml", ".yml", ".json"):
@@ -288,22 +299,42 @@ def _structured(path: Path, extra_requests: list[str], day):
     return summary, list(form.requests) + list(extra_requests), day or form.request_date
 
 
-def _check_batch(path: Path, as_json: bool, workers: Optional[int] = None) -> int:
+def _check_in_time(text: str, requests: list[str], day, seconds: float, where: str) -> list:
+    """Check each request against the note, within ``seconds`` in all (exit 1 past it)."""
+    from .batch import with_time_limit
+    from .predict import default_checker
+
+    checker = default_checker()
+
+    def timed_out(_where: str, message: str) -> NoReturn:
+        _fail(message)
+
+    return with_time_limit(lambda _w: [checker.check(text, r, as_of=day) for r in requests], where, seconds, timed_out)
+
+
+def _check_batch(path: Path, as_json: bool, workers: Optional[int] = None, time_limit: float = 30.0) -> int:
     """One output line per input line, in order, on a process pool; errors in place."""
     from .batch import check_record, check_timeout, map_paths
+    from .inputs import InputError, open_lines
 
     try:
-        fh = open(path, encoding="utf-8")
-    except OSError as exc:
-        err.print(f"[red]error[/red] {path}: cannot read: {exc.strerror}")
+        fh = open_lines(path)
+    except InputError as exc:
+        err.print(f"[red]error[/red] {exc}", highlight=False)
         return 1
     n = failed = 0
     with fh:
         records = (f"{path}:{lineno}\t{line}" for lineno, line in enumerate(fh, 1) if line.strip())
-        for out_rec in map_paths(check_record, records, workers=workers, on_timeout=check_timeout):
-            n += 1
-            failed += out_rec["error"] is not None
-            _dump(out_rec)
+        try:
+            for out_rec in map_paths(check_record, records, workers=workers, on_timeout=check_timeout,
+                                     time_limit=time_limit):
+                n += 1
+                failed += out_rec["error"] is not None
+                _dump(out_rec)
+        except UnicodeDecodeError as exc:  # a byte the encoding read at the start does not allow, further on
+            err.print(f"[red]error[/red] {path}: not {fh.encoding} text further on ({exc.reason}); "
+                      "lines after it were not checked", highlight=False)
+            return 1
     err.print(f"{n} lines: {n - failed} checked, {failed} errors")
     return 1 if failed else 0
 
@@ -393,51 +424,34 @@ def _print_report(report: dict, show_all: bool) -> None:
 @app.command()
 def why(letter: Path = typer.Argument(..., help="An IMR letter (PDF or text)"),
         item: Optional[int] = typer.Option(None, "--item", help="Only item N (1-based)"),
-        as_json: bool = typer.Option(False, "--json")) -> None:
-    """Explain each disputed item of a letter criterion by criterion, with quotes from the letter."""
-    from rich.panel import Panel
-
-    from .explain import explain_letter
+        as_json: bool = typer.Option(False, "--json", help="Print JSON. Offsets index the letter's source text: a text "
+                                     "letter's file as given (characters, blank lines included); for a PDF the text "
+                                     "that `imrcheck parse --json` prints as `text`.")) -> None:
+    """Why was this denied? Each disputed item: the reviewer's outcome and reason beside ours, every criterion
+    met, not met or not documented, and the evidence quoted from the letter."""
+    from .explain import explain_letter, load_reason_titles, load_reviewer_reasons
     from .letters import LetterError, parse_letter
 
     try:
         parsed = parse_letter(letter)
     except LetterError as exc:
         _fail(exc)
-    expl = explain_letter(parsed, item=item)
+    labels = load_reviewer_reasons()
+    expl = explain_letter(parsed, item=item, labels=labels, titles=load_reason_titles() if labels else None)
     if item is not None and not expl:
         err.print(f"[red]error[/red] {letter}: no item {item} (the letter has {len(parsed.items)})")
         raise typer.Exit(2)
     if as_json:
-        _dump({"letter": str(letter), "case_number": parsed.case_number,
+        _dump({"letter": str(letter), "case_number": parsed.case_number, "offsets": "source text",
                "items": [e.model_dump(mode="json") for e in expl]})
         return
-    for e in expl:
-        if e.predicted is None:
-            out.print(Panel(f"[bold]{e.request}[/bold]\nreal outcome: {e.actual}\n[yellow]{e.status}[/yellow]: "
-                            "no criterion in the catalog covers this kind of request.", title=f"item {e.item}", expand=False))
-            continue
-        mark = "[green]agrees[/green]" if e.agrees else "[red]disagrees[/red]"
-        lines = [f"[bold]{e.request}[/bold]",
-                 f"real outcome: [bold]{e.actual}[/bold]   predicted: [bold]{e.predicted}[/bold] ({e.status}) {mark}",
-                 f"reviewer relied on: {', '.join(e.reviewer_guideline)}   we cite: {', '.join(e.our_guideline) or '-'}"]
-        decisive = sorted(e.criteria, key=lambda c: (c.state != "met", c.effect != "supports_denial"))[:3]
-        for c in decisive:
-            colour = {"met": "green", "not met": "red", "unknown": "yellow"}[c.state]
-            lines.append(f"  [{colour}]{c.state:>8}[/{colour}]  {c.title}  [dim]({c.citation.source}, {c.citation.section})[/dim]")
-            for ev in c.evidence[:2]:
-                lines.append(f'            "{ev.quote}" [dim]@{ev.start}-{ev.end}[/dim]')
-        if len(e.criteria) > 3:
-            lines.append(f"  [dim]... {len(e.criteria) - 3} more criteria with --json[/dim]")
-        for w in e.would_change_if[:3]:
-            lines.append(f"  -> {w}")
-        for a in e.set_aside[:3]:
-            lines.append(f'  set aside, about another part of the body: "{a.evidence.quote}" ({", ".join(a.regions)}) '
-                         f'[dim]@{a.evidence.start}-{a.evidence.end}[/dim]')
-        if e.reasons_shared or e.reasons_reviewer_only or e.reasons_ours_only:
-            lines.append(f"  reasons shared with the reviewer: {', '.join(e.reasons_shared) or 'none'}; "
-                         f"reviewer only: {', '.join(e.reasons_reviewer_only) or 'none'}; ours only: {', '.join(e.reasons_ours_only) or 'none'}")
-        out.print(Panel("\n".join(lines), title=f"item {e.item}", expand=False))
+    from rich.text import Text
+
+    from .why_text import render_item, sentences_of
+
+    sentences = sentences_of(parsed)
+    for k, e in enumerate(expl):
+        out.print(Text(("\n" if k else "") + render_item(e, parsed, sentences)), soft_wrap=True)
 
 
 # ----------------------------------------------------------------------------------------------------------------

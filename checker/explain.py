@@ -1,12 +1,19 @@
 """`imrcheck why`: explain each disputed item of a letter criterion by criterion.
 
-Quotes point into the letter's text as imrcheck extracts it (``Letter.text``): the predictor reads the
-summary, and its offsets are shifted by ``Letter.summary_start``.
+Offsets in an explanation (``Evidence.start``/``end``) index the letter's *source text*: for a text letter the
+file's text as given (decoded; character offsets, blank lines included), for a PDF the text pypdfium2 extracts,
+which ``imrcheck parse --json`` prints as ``text``. The parser works on a normalised copy (``Letter.text``); the
+map :func:`checker.letters.source_offsets` carries its offsets back, so ``source[start:end] == quote``.
+
+The reviewer's rationale is shown beside ours (``reviewer_rationale``); it is never given to the predictor.
 """
 from __future__ import annotations
 
 import re
-from typing import Optional
+from pathlib import Path
+from typing import Mapping, Optional
+
+from datetime import date
 
 from pydantic import BaseModel, Field
 
@@ -40,6 +47,13 @@ _FACT_GROUP = {
 }
 
 
+class ReasonCode(BaseModel):
+    """A decisive-reason code (``checker/lexicon/reasons.yaml``) and its title."""
+
+    code: str
+    title: str = ""
+
+
 class ItemExplanation(BaseModel):
     item: int
     request: str
@@ -57,11 +71,17 @@ class ItemExplanation(BaseModel):
     reasons_shared: list[str] = Field(default_factory=list)
     reasons_ours_only: list[str] = Field(default_factory=list)
     reasons_reviewer_only: list[str] = Field(default_factory=list)
-    rationale: str = ""
+    rationale: str = ""  # ours
+    reviewer_rationale: str = ""  # the reviewer's "Decision rationale", as the letter words it
+    reviewer_reasons: list[ReasonCode] = Field(default_factory=list)  # labelled decisive reasons, when a label exists
+    as_of: Optional[date] = None  # the date judged for (evaluate.letter_as_of: UR denial date, else ...)
+    as_of_defaulted: bool = False
+    notes: list[str] = Field(default_factory=list)
+    warnings: list[str] = Field(default_factory=list)
 
 
 def request_span(letter: Letter, text: str, after: int = 0) -> Optional[Evidence]:
-    """Where the request's own words stand in the letter (wrapped lines allowed)."""
+    """Where the request's own words stand in the letter's normalised text (wrapped lines allowed)."""
     words = text.split()
     if not words:
         return None
@@ -70,8 +90,23 @@ def request_span(letter: Letter, text: str, after: int = 0) -> Optional[Evidence
     return Evidence(quote=m.group(0), start=m.start(), end=m.end()) if m else None
 
 
-def _shift(e: Evidence, offset: int) -> Evidence:
-    return Evidence(quote=e.quote, start=e.start + offset, end=e.end + offset)
+class SourceMap:
+    """Carries spans of a letter's normalised text (``Letter.text``) to its source text (``Letter.source``)."""
+
+    def __init__(self, letter: Letter):
+        from .letters import source_offsets
+
+        self.source = letter.source or letter.text
+        self.map = source_offsets(letter.source) if letter.source else list(range(len(letter.text) + 1))
+
+    def span(self, start: int, end: int) -> Evidence:
+        a, b = self.map[start], self.map[end]
+        if end > start:  # the end is just after the span's last character, not after what was removed behind it
+            b = self.map[end - 1] + 1
+        return Evidence(quote=self.source[a:b], start=a, end=b)
+
+    def shift(self, e: Evidence, offset: int = 0) -> Evidence:
+        return self.span(e.start + offset, e.end + offset)
 
 
 def _reads_request(rule) -> bool:
@@ -101,35 +136,91 @@ def reason_groups_of_result(result: Result, rules_by_id) -> set[str]:
 
 
 def would_change(result: Result) -> list[str]:
-    """The smallest change that would flip the outcome, as documentation to add or facts to establish."""
+    """The smallest change that would flip the outcome, in plain words: what the record would need to show."""
     if result.imr_outcome is None:
         return []
     if result.certify:
         denials = [c for c in result.criteria if c.effect == "supports_denial" and c.state != "met"]
-        return [f"would be upheld if: {c.title.lower()}" for c in denials[:2]]
+        return [f"it would not be certified if this were documented: {c.title.lower()}" for c in denials[:2]]
     out: list[str] = []
     met_denials = [c for c in result.criteria if c.effect == "supports_denial" and c.state == "met"]
     for c in met_denials:
-        out.append(f"resolve: {c.title}")
+        out.append(f"the record shows this, which weighs against the request: {c.title.lower()}")
     docs = [c for c in result.criteria if c.effect == "documentation_required" and c.state != "met"]
     for c in docs:
-        out.append(f"document: {c.documentation}")
+        out.append(f"the record would need to document: {c.documentation}")
     certs = [c for c in result.criteria if c.effect == "supports_certification" and c.state != "met"
              and c.documentation in result.missing]  # only criteria that documentation could still meet
     if certs:
-        out.append(f"would be certified if: {certs[0].documentation}")
+        out.append(f"it could be certified if the record showed: {certs[0].documentation}")
     return out
 
 
-def explain_letter(letter: Letter, item: Optional[int] = None, checker=None) -> list[ItemExplanation]:
+# ----------------------------------------------------------------------------------------------------------------
+# The reviewer's decisive reasons, where a person has labelled them (eval/reasons/letters.csv: case,item,codes)
+
+REASONS_CSV = Path(__file__).resolve().parent.parent / "eval" / "reasons" / "letters.csv"
+
+
+def load_reason_titles(path: Optional[Path] = None) -> dict[str, str]:
+    """Code -> title from ``checker/lexicon/reasons.yaml`` ({} when the file is missing or unreadable)."""
+    import yaml
+
+    path = path or Path(__file__).resolve().parent / "lexicon" / "reasons.yaml"
+    try:
+        doc = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except (OSError, yaml.YAMLError):
+        return {}
+    reasons = doc.get("reasons") if isinstance(doc, dict) else None
+    if not isinstance(reasons, dict):
+        return {}
+    return {str(k): str((v or {}).get("title") or k) if isinstance(v, dict) else str(k) for k, v in reasons.items()}
+
+
+def load_reviewer_reasons(path: Optional[Path] = None) -> dict[tuple[str, int], list[str]]:
+    """``(case number or file stem, item) -> codes`` from the labels file; {} when there is none."""
+    import csv
+
+    path = path or REASONS_CSV
+    out: dict[tuple[str, int], list[str]] = {}
+    try:
+        with open(path, encoding="utf-8", newline="") as fh:
+            for row in csv.DictReader(fh):
+                try:
+                    key = (str(row["case"]).strip(), int(row["item"]))
+                except (KeyError, TypeError, ValueError):
+                    continue
+                out[key] = [c.strip() for c in str(row.get("codes") or "").split(";") if c.strip()]
+    except OSError:
+        return {}
+    return out
+
+
+def reviewer_reasons_for(letter: Letter, item: int, labels: Mapping[tuple[str, int], list[str]],
+                         titles: Mapping[str, str]) -> list[ReasonCode]:
+    for key in (letter.case_number, Path(letter.path).stem):
+        if key and (key, item) in labels:
+            return [ReasonCode(code=c, title=titles.get(c, "")) for c in labels[(key, item)]]
+    return []
+
+
+# ----------------------------------------------------------------------------------------------------------------
+
+def explain_letter(letter: Letter, item: Optional[int] = None, checker=None,
+                   labels: Optional[Mapping[tuple[str, int], list[str]]] = None,
+                   titles: Optional[Mapping[str, str]] = None) -> list[ItemExplanation]:
+    """Explain each item (or item ``item``). ``labels`` (``(case or file stem, item) -> reason codes``) and
+    ``titles`` (code -> title) are optional: with them each item carries the reviewer's labelled decisive reasons."""
     from .facts import extract_facts
     from .predict import default_checker
     from .requests import normalize_request
 
     checker = checker or default_checker()
+    labels, titles = labels or {}, titles or {}
     as_of = letter_as_of(letter)
     facts = extract_facts(letter.summary, as_of=as_of)
     off = letter.summary_start
+    src = SourceMap(letter)
     out = []
     cursor = off + len(letter.summary)
     for it in letter.items:
@@ -139,12 +230,13 @@ def explain_letter(letter: Letter, item: Optional[int] = None, checker=None) -> 
         if item is not None and it.index != item:
             continue
         req = normalize_request(it.text, as_of=as_of)
-        res = checker.check(letter.summary, req, as_of=as_of, facts=facts)
+        res = checker.check(letter.summary, req, as_of=as_of, facts=facts)  # the summary and request only
+        req_span = src.shift(span) if span is not None else None
         criteria = []
         for c in res.criteria:
-            ev = [_shift(e, off) for e in c.evidence]
-            if span is not None and _reads_request(checker.engine.by_id[c.rule]):
-                ev.append(span)  # the criterion reads the request itself (sessions, repeat study...)
+            ev = [src.shift(e, off) for e in c.evidence]
+            if req_span is not None and _reads_request(checker.engine.by_id[c.rule]):
+                ev.append(req_span)  # the criterion reads the request itself (sessions, repeat study...)
             criteria.append(c.model_copy(update={"evidence": ev}))
         ours = reason_groups_of_result(res, checker.engine.by_id)
         theirs = reason_groups_of_rationale(it.rationale)
@@ -153,12 +245,14 @@ def explain_letter(letter: Letter, item: Optional[int] = None, checker=None) -> 
             agrees=(res.imr_outcome == it.decision) if res.imr_outcome else None,
             criteria=criteria,
             # the decisive quotes, then where the request itself stands in the letter
-            evidence=[_shift(e, off) for e in res.evidence] + ([span] if span is not None else []),
+            evidence=[src.shift(e, off) for e in res.evidence] + ([req_span] if req_span is not None else []),
             would_change_if=would_change(res), missing=res.missing,
-            set_aside=[a.model_copy(update={"evidence": _shift(a.evidence, off)}) for a in res.set_aside],
+            set_aside=[a.model_copy(update={"evidence": src.shift(a.evidence, off)}) for a in res.set_aside],
             reviewer_guideline=guideline_families(it.maximus_guideline),
             our_guideline=[c.source for c in res.citations],
             reasons_shared=sorted(ours & theirs), reasons_ours_only=sorted(ours - theirs),
             reasons_reviewer_only=sorted(theirs - ours), rationale=res.rationale,
+            reviewer_rationale=it.rationale, reviewer_reasons=reviewer_reasons_for(letter, it.index, labels, titles),
+            as_of=res.as_of, as_of_defaulted=res.as_of_defaulted, notes=res.notes, warnings=res.warnings,
         ))
     return out

@@ -124,6 +124,16 @@ def _decode_text(p: Path, data: bytes) -> str:
 
 
 def _pdf_text(p: Path, data: bytes, max_pages: int) -> str:
+    return pdf_text(p, data, max_pages)
+
+
+def pdf_text(p: Path, data: bytes, max_pages: int = 200, min_chars: int = _MIN_TEXT_CHARS) -> str:
+    """The text of a PDF's bytes (pages joined with ``"\\n"``), opened with an empty password.
+
+    Raises :class:`LetterError` for an encrypted, corrupt or empty PDF, one over ``max_pages``, or one with
+    fewer than ``min_chars`` non-blank characters (or ``_MIN_TEXT_CHARS_PER_PAGE`` a page): a scan.
+    Also used for clinical notes (:mod:`checker.inputs`).
+    """
     import pypdfium2 as pdfium  # imported lazily: plain-text users need no pdfium
 
     try:
@@ -157,7 +167,7 @@ def _pdf_text(p: Path, data: bytes, max_pages: int) -> str:
         doc.close()
     text = "\n".join(pages)
     n_chars = len(text) - sum(text.count(c) for c in " \t\r\n\x0c")
-    if n_chars < _MIN_TEXT_CHARS or n_chars < _MIN_TEXT_CHARS_PER_PAGE * n_pages:
+    if n_chars < min_chars or (min_chars >= _MIN_TEXT_CHARS and n_chars < _MIN_TEXT_CHARS_PER_PAGE * n_pages):
         raise LetterError(
             p, "file",
             f"PDF has no usable text layer ({n_chars} characters on {n_pages} page(s)); "
@@ -217,20 +227,58 @@ def normalize_layout(text: str) -> str:
       sides are letters/digits (or "%" before the hyphen) and the next line is not an item/section marker;
     * "Page N of M" footer lines are removed.
     """
-    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return _normalize(text, None)[0]
+
+
+def source_offsets(text: str) -> list[int]:
+    """For each offset ``i`` of ``normalize_layout(text)`` (and its end), the offset in ``text`` it came from.
+
+    A span ``[a, b)`` of the normalised text is ``text[m[a]:m[b]]`` in the text as given (with the blank lines,
+    line-end hyphens and page footers the normalisation removed).
+    """
+    return _normalize(text, list(range(len(text) + 1)))[1]  # type: ignore[return-value]
+
+
+def _sub(rx: "re.Pattern[str]", repl: str, text: str, pos: Optional[list[int]]) -> tuple[str, Optional[list[int]]]:
+    """``rx.sub(repl, text)`` (``repl`` literal); with ``pos`` also the new text's offsets into the original."""
+    if pos is None:
+        return rx.sub(repl, text), None
+    parts: list[str] = []
+    new_pos: list[int] = []
+    last = 0
+    for m in rx.finditer(text):
+        a, b = m.span()
+        parts.append(text[last:a])
+        new_pos.extend(pos[last:a])
+        parts.append(repl)
+        new_pos.extend([pos[a]] * len(repl))
+        last = b
+    if not parts:
+        return text, pos
+    parts.append(text[last:])
+    new_pos.extend(pos[last:])  # with the end sentinel
+    return "".join(parts), new_pos
+
+
+_CRLF = re.compile(r"\r\n?")
+_DOUBLE_NL = re.compile(r"\n\n")  # as str.replace("\n\n", "\n"): non-overlapping, left to right
+
+
+def _normalize(text: str, pos: Optional[list[int]]) -> tuple[str, Optional[list[int]]]:
+    text, pos = _sub(_CRLF, "\n", text, pos)
     if "\x0c" in text:  # form feed at page breaks (pdftotext)
-        text = _FORM_FEED.sub("\n", text)
+        text, pos = _sub(_FORM_FEED, "\n", text, pos)
     if "\ufffe" in text or "\x02" in text:
-        text = _PDFIUM_HYPHEN.sub("-\n", text)
+        text, pos = _sub(_PDFIUM_HYPHEN, "-\n", text, pos)
     if _is_double_spaced(text):
         # Every content line is followed by exactly one extra "\n"; a run of k
         # empty lines becomes k // 2 (paragraph breaks are whitespace-only lines
         # followed by their own empty line, so they survive).
-        text = text.replace("\n\n", "\n")
-    text = _TRAILING_WS.sub("", text)
-    text = _PAGE_FOOTER.sub("", text)
-    text = _HYPHEN_BREAK.sub("", text)
-    return text
+        text, pos = _sub(_DOUBLE_NL, "\n", text, pos)
+    text, pos = _sub(_TRAILING_WS, "", text, pos)
+    text, pos = _sub(_PAGE_FOOTER, "", text, pos)
+    text, pos = _sub(_HYPHEN_BREAK, "", text, pos)
+    return text, pos
 
 
 # ---------------------------------------------------------------------------
@@ -516,6 +564,7 @@ def parse_text(text: str, path: str = "<text>") -> Letter:
         summary_start=summary_start,
         items=items,
         text=t,
+        source=text,
     )
 
 

@@ -84,7 +84,8 @@ class Letter(BaseModel):
     summary: str
     summary_start: int = 0  # offset of the summary in ``text``
     items: list[Item]
-    text: str = Field(default="", exclude=True, repr=False)  # the full extracted text
+    text: str = Field(default="", exclude=True, repr=False)  # the full extracted text, normalised (normalize_layout)
+    source: str = Field(default="", exclude=True, repr=False)  # the text as given (a text file's, or pdfium's for a PDF)
 
 
 class Citation(BaseModel):
@@ -136,3 +137,6 @@ class Result(BaseModel):
     # how often results like this one (same predicted outcome and firmness) were certified on the labelled real
     # letters, cross-validated by letter (checker/calibration.py); None when no table is installed
     probability_certified: Optional[float] = None
+    warnings: list[str] = Field(default_factory=list)  # what could not be read (e.g. the number of visits requested)
+    as_of: Optional[date] = None  # the date the request was judged for
+    as_of_defaulted: bool = False  # True when no date was given and today was used

@@ -6,12 +6,13 @@ the request text and the date. It never reads a letter's decision, rationale or 
 from __future__ import annotations
 
 import functools
+import re
 from datetime import date, timedelta
 from typing import Any, Optional, Sequence
 
 from .engine import Engine, build_features, facts_for_request, known, names_requested_region, rule_is_unknown
 from .models import CriterionResult, Evidence, Fact, Request, Result, SetAside
-from .requests import normalize_request
+from .requests import PASSIVE_MODALITIES, normalize_request
 from .rules import ALWAYS, Rule, default_rules, leaves, rule_leaves
 
 _MAX_EVIDENCE_PER_RULE = 3
@@ -21,6 +22,37 @@ MTUS_2017 = date(2017, 12, 1)  # the MTUS adopted ACOEM's current guidelines for
 ERA_FALLBACK_NOTE = ("No criterion of the MTUS as amended on 12/1/2017 (the ACOEM guidelines it adopted) is encoded for "
                      "this request; it was judged against the MTUS as it stood on 11/30/2017 (ACOEM 2004 chapters, "
                      "Chronic Pain guidelines), whose criteria may differ from those in force on the request date.")
+EARLIER_CRITERIA_NOTE = ("Judged by criteria of the MTUS as it stood before 12/1/2017 ({docs}); on 12/1/2017 the MTUS "
+                         "adopted ACOEM's current guidelines in their place, whose criteria may differ from those in force "
+                         "on the request date.")
+# MTUS guidelines that stayed in force on 12/1/2017 (not replaced by the ACOEM guidelines it adopted)
+_STILL_IN_FORCE = ("Acupuncture Medical Treatment Guidelines", "Postsurgical Treatment Guidelines")
+
+
+def earlier_era(rule: Rule) -> bool:
+    """A rule of the MTUS as it stood before 12/1/2017 whose guideline was replaced then (ACOEM 2004 chapters,
+    the Chronic Pain Medical Treatment Guidelines 2009/2016); the Acupuncture and Postsurgical guidelines stayed."""
+    c = rule.citation
+    return (c.source == "MTUS" and rule.applies_to.in_force.from_ < MTUS_2017
+            and not any(k in c.document for k in _STILL_IN_FORCE))
+
+
+_EVALUATION = re.compile(r"\b(?:eval(?:uation)?|assessment|consult(?:ation)?)\b", re.I)
+
+
+def request_warnings(req: Request) -> list[str]:
+    """What the criteria need from a therapy request that could not be read from its words."""
+    if req.category != "therapy" or req.modality in PASSIVE_MODALITIES or req.sessions is not None:
+        return []
+    if _EVALUATION.search(req.text) and not re.search(r"\d|\btreatment|\bsessions?\b|\bvisits?\b", req.text, re.I):
+        return []  # "Physical therapy evaluation": one visit, not a course
+    if req.weeks is not None and req.frequency_per_week is None:
+        what = "how many visits a week are requested could not be read"
+    elif req.frequency_per_week is not None and req.weeks is None:
+        what = "for how many weeks the visits are requested could not be read"
+    else:
+        what = "the number of visits requested could not be read"
+    return [f'{what}: "{req.text.strip()}"; the visit limits were judged without it (write e.g. "8 visits" or "2x/week x 4 weeks").']
 
 
 def judgement_day(req: Request, as_of: Optional[date]) -> date:
@@ -45,10 +77,11 @@ class Checker:
         from .facts import extract_facts, regions_named
 
         req = request if isinstance(request, Request) else normalize_request(request, as_of=as_of)
-        if not req.in_scope:
-            return Result(request=req.text, normalized=req, status="no rule applies",
-                          rationale="Out of scope: the criteria catalog covers imaging, electrodiagnostic and therapy requests only.")
+        defaulted = as_of is None
         as_of = as_of or date.today()
+        if not req.in_scope:
+            return Result(request=req.text, normalized=req, status="no rule applies", as_of=as_of, as_of_defaulted=defaulted,
+                          rationale="Out of scope: the criteria catalog covers imaging, electrodiagnostic and therapy requests only.")
         if facts is None:
             facts = extract_facts(summary, as_of=as_of)  # the summary's own dates read against the request date
         kept = facts_for_request(facts, req)
@@ -76,9 +109,20 @@ class Checker:
         if specific and summary.strip() and not names_requested_region(regions_named(summary), specific):
             notes.append(f"The case summary never names the {' or '.join(r.replace('_', '/') for r in specific)}: "
                          "describe the symptoms, examination and treatment of the body part the request is for.")
+        if as_of >= MTUS_2017 and ERA_FALLBACK_NOTE not in notes:
+            # an open-ended rule of a guideline the MTUS replaced on 12/1/2017 (Chronic Pain 2009/2016) decided or is cited
+            cited = [self.engine.by_id[i] for i in result.rules] + [self.engine.by_id[c.rule] for c in result.criteria]
+            old = list(dict.fromkeys(r.citation.document for r in cited if earlier_era(r)))
+            if old:
+                notes.append(EARLIER_CRITERIA_NOTE.format(docs="; ".join(old)))
         result.notes = notes
         from .calibration import probability
         result.probability_certified = probability(result)
+        result.warnings = request_warnings(req)
+        if not summary.strip():  # the CLI refuses an empty note; through the API it is said, not hidden
+            result.warnings.insert(0, "the case summary is empty: every criterion that reads it is unknown, so this "
+                                      "outcome says nothing about the patient")
+        result.as_of, result.as_of_defaulted = as_of, defaulted
         if len(kept) < len(facts):
             # tell the reader which findings the criteria in play would have read, and why they did not count
             read = {lf.fact for c in result.criteria for lf in rule_leaves(self.engine.by_id[c.rule]) if lf.fact}

@@ -92,6 +92,7 @@ q{font-style:italic;color:#38424d}
 tbody.letter tr:first-child td{border-top:2px solid #aab3bd}
 :target{background:#fff6cc}
 .err{color:var(--up)}
+p.filter{margin:6px 0}input.row-filter{font:inherit;padding:3px 6px;border:1px solid var(--line);border-radius:4px}
 """
 
 _JS = r"""
@@ -134,6 +135,25 @@ _JS = r"""
     t.setAttribute('data-sortable', 'ready');
   });
   document.documentElement.setAttribute('data-sortable', 'ready');
+  // filter boxes: a row stays when its text contains every word typed (case-insensitive)
+  function filterRows(input){
+    var table = document.getElementById(input.getAttribute('data-table'));
+    if(!table || !table.tBodies[0]) return;
+    var words = input.value.toLowerCase().split(/\s+/).filter(function(w){ return w; });
+    var rows = table.tBodies[0].rows, shown = 0;
+    Array.prototype.forEach.call(rows, function(r){
+      var text = r.textContent.toLowerCase();
+      var keep = words.every(function(w){ return text.indexOf(w) !== -1; });
+      r.style.display = keep ? '' : 'none';
+      if(keep) shown++;
+    });
+    var count = document.querySelector('.filter-count[data-for="' + table.id + '"]');
+    if(count) count.textContent = words.length ? (shown + ' of ' + rows.length + ' rows') : (rows.length + ' rows');
+  }
+  Array.prototype.forEach.call(document.querySelectorAll('input.row-filter'), function(input){
+    input.addEventListener('input', function(){ filterRows(input); });
+  });
+  document.documentElement.setAttribute('data-filter', 'ready');
 })();
 """
 
@@ -180,14 +200,16 @@ class _Links:
         return f"{self.letter_anchor(path)}-item-{item}"
 
     def href(self, path: str) -> str:
-        p = Path(path)
+        """The letter's path relative to the report, as given: symbolic links are not resolved, so a report moved
+        (or served) together with its letters keeps working."""
+        p = os.path.abspath(path)
         try:
             if self.base is not None:
-                rel = os.path.relpath(p.resolve(), self.base.resolve())
+                rel = os.path.relpath(p, os.path.abspath(self.base))
                 return quote(Path(rel).as_posix())
         except ValueError:  # another drive
             pass
-        return p.resolve().as_uri()
+        return Path(p).as_uri()
 
     def item_cell(self, ref: dict, request: Optional[str] = None) -> str:
         """Case number and item linked to the index, the letter file linked beside it."""
@@ -264,9 +286,11 @@ def kappa_chart(title: str, overall: dict, rows: list[dict], max_rows: int = MAX
         weight = ' font-weight="600"' if r is overall else ""
         parts.append(f'<text x="{label_w - 6}" y="{y + 12}" text-anchor="end"{weight}>{esc(label)}</text>')
         if r["kappa"] is None:
-            parts.append(f'<text class="axis" x="{x(0) + 6:.1f}" y="{y + 12}">undefined</text>')
+            parts.append(f'<text class="axis" x="{x(-1) + 6:.1f}" y="{y + 12}">not estimable</text>')
         else:
-            if r["ci"]:
+            if not r["ci"]:
+                parts.append(f'<text class="axis" x="{x(-1) + 6:.1f}" y="{y + 12}">interval not estimable</text>')
+            else:
                 lo, hi = x(r["ci"][0]), x(r["ci"][1])
                 parts.append(f'<line x1="{lo:.1f}" y1="{y + 9}" x2="{hi:.1f}" y2="{y + 9}" stroke="#222" stroke-width="1.2"/>')
                 for cx in (lo, hi):
@@ -340,9 +364,13 @@ def _agreement_table(ag: dict) -> str:
     rows = []
     for r in [ag["overall"]] + ag["by_specialty"]:
         ci = r["ci"] or [None, None]
+        ne = "not estimable" if r["n"] else "n/a"
+        kappa = _td_num(r["kappa"], _num(r["kappa"])) if r["kappa"] is not None else _td_num(None, ne)
+        cis = (f"{_td_num(ci[0], _num(ci[0]))}{_td_num(ci[1], _num(ci[1]))}" if r["ci"]
+               else f"{_td_num(None, ne)}{_td_num(None, ne)}")
         rows.append(f"<tr><td>{esc('all scored items' if r is ag['overall'] else r['group'])}</td>{_td_num(r['n'])}"
                     f"{_td_num(r['agree'])}{_td_num(r['observed'], _num(r['observed'], True))}"
-                    f"{_td_num(r['kappa'], _num(r['kappa']))}{_td_num(ci[0], _num(ci[0]))}{_td_num(ci[1], _num(ci[1]))}"
+                    f"{kappa}{cis}"
                     f"<td class='small'>{esc(r.get('note', ''))}</td></tr>")
     return _table(["reviewer specialty", "scored", "agree", "agreement", "kappa", "95% CI low", "95% CI high", "note"],
                   rows, tid="agreement-table")
@@ -423,7 +451,14 @@ def _findings_section(kind: str, found: list[dict], links: _Links, report: dict)
                  + _table(["claims administrator \u2193 / reviewer \u2192"] + cols, trs, sortable=True, tid="citation-crosstab"))
     return (f'<section id="{kind}"><h2>{esc(TITLES[kind])} <span class="muted">({len(found)})</span></h2>'
             f'<p class="lead">{esc(INTRO[kind])} <span class="small">type <code>{kind}</code></span></p>{extra}'
-            f'{_table(headers, rows, tid=kind + "-table")}</section>')
+            f'{_filter_box(kind + "-table", len(rows))}{_table(headers, rows, tid=kind + "-table")}</section>')
+
+
+def _filter_box(table_id: str, n: int) -> str:
+    """A text box that shows only the rows of table ``table_id`` containing every word typed (see ``_JS``)."""
+    return (f'<p class="filter"><input type="search" class="row-filter" data-table="{esc(table_id)}" '
+            f'placeholder="Filter rows: type words, e.g. a case number, MRI, Upheld" aria-label="Filter the rows of this table" '
+            f'size="48"> <span class="small muted filter-count" data-for="{esc(table_id)}">{n} rows</span></p>')
 
 
 def _index_section(index: list[dict], findings: list[dict], links: _Links) -> str:
@@ -476,7 +511,8 @@ def render_html(report: dict, index: list[dict], out_path: Optional[Path] = None
         f'<a href="#errors">{failed} failed</a>)</div>',
         f'<div class="card"><b>{report["items"]}</b>items, {report["items_scored"]} scored by our criteria</div>',
         f'<div class="card"><b>{_num(overall["overturn_rate"], True)}</b>overturned ({overall["overturned"]} of {overall["n"]})</div>',
-        f'<div class="card"><b>{_num(ag["kappa"])}</b>Cohen\'s kappa, ours vs reviewer (n={ag["n"]})</div>',
+        f'<div class="card"><b>{_num(ag["kappa"]) if ag["kappa"] is not None or not ag["n"] else "not estimable"}</b>'
+        f'Cohen\'s kappa, ours vs reviewer (n={ag["n"]})</div>',
     ] + [f'<div class="card"><b>{counts[t]}</b><a href="#{t}">{esc(TITLES[t])}</a></div>' for t in FINDING_TYPES]
     nav = " ".join(f'<a href="#{a}">{esc(t)}</a>' for a, t in
                    [("charts", "Charts"), ("rates", "Rates"), ("agreement", "Agreement")]

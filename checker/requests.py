@@ -60,9 +60,9 @@ Ambiguous cases (decisions)
 * Contrast is only read for imaging.
 * Counts: explicit sessions ("Twelve sessions", "(8 sessions)", "#6", "x 12", "(6)") win over
   frequency x weeks; ranges use the upper bound ("2-3 times a week for 6-8 weeks" -> 3/week,
-  8 weeks); "2x4", "2 times 8" mean 2 a week for 4/8 weeks; months count as 4 weeks. For drugs only
-  ``quantity`` (``#60``) is read. For non-therapy items a bare count ("#2", "times 3", "One (1)",
-  "QTY:1.00", a trailing ", 2") is the ``quantity``.
+  8 weeks); "2x4", "2 times 8", "2x4 weeks" mean 2 a week for 4/8 weeks ("3x week x 4 weeks": 3 a
+  week for 4); months count as 4 weeks. For drugs only ``quantity`` (``#60``) is read. For non-therapy
+  items a bare count ("#2", "times 3", "One (1)", "QTY:1.00", a trailing ", 2") is the ``quantity``.
 * ``repeat`` is also set for therapy asked as "additional/continued/further" care (prior care was
   given), besides "repeat/follow-up/updated/new/second MRI".
 * ``retrospective_date``: the first date in the request (a date after "DOS"/"date of service" is
@@ -449,10 +449,13 @@ _PAREN_SESS = re.compile(r"\(\s*" + _N + r"\s*(?:total\s+)?(?:sessions?|visits?|
 _PAREN_BARE = re.compile(r"\(\s*([0-9]{1,3})\s*\)")
 _FREQ = re.compile(
     _N + r"\s*(?:x|times?|visits?|sessions?|treatments?|days?)?\s*(?:a|per|each|every|/|in\s+a|in\s+one)\s*"
-    r"(?:weeks?|wks?)\b|" + _N + r"\s*(?:x|times?|visits?|sessions?|treatments?)?\s*(?:/\s*)?weekly\b")
+    r"(?:weeks?|wks?)\b|" + _N + r"\s*(?:x|times?|visits?|sessions?|treatments?)?\s*(?:/\s*)?weekly\b|"
+    + _N + r"\s*(?:x|times?)\s*(?:weeks?|wks?)\b")  # "3x week x 4 weeks"
 _WEEKS = re.compile(_N + r"\s*-?\s*(?:weeks?|wks?)\b")
 _MONTHS_RE = re.compile(_N + r"\s*-?\s*(?:months?|mos?)\b")
 _COMPACT = re.compile(r"(?<![0-9.])" + _N + r"\s*(?:x|times|time)\s*([0-9]{1,2})(?![0-9.])")
+# "2x4 weeks", "2 x 6 wks", "3 times 4 weeks": frequency x weeks, read before "4 weeks" alone takes the weeks
+_COMPACT_WEEKS = re.compile(r"(?<![0-9.])" + _N + r"\s*(?:x|times)\s*([0-9]{1,2})\s*-?\s*(?:weeks?|wks?)\b")
 _SESS = re.compile(_N + r"\s+(?:[a-z/&'()-]+\s+){0,4}?(?:sessions?|visits?|treatments?|appointments?)\b")
 _SESS_AFTER = re.compile(r"\b(?:sessions?|visits?|treatments?)\s*(?:of|:|=|x)?\s*([0-9]{1,3})\b(?!\s*(?:x|times))")
 _HASH = re.compile(r"#\s*([0-9]{1,4})\b")
@@ -511,9 +514,13 @@ def _counts(s: str, drug: bool) -> _Counts:
             c.paren = int(m.group(1))
             s = _PAREN_BARE.sub(" ; ", s)
     if "week" in s or "wk" in s:
+        m = _COMPACT_WEEKS.search(s)
+        if m:
+            c.compact = (_num(m), float(m.group(3)))
+            s = _COMPACT_WEEKS.sub(" ; ", s, count=1)
         m = _FREQ.search(s)
         if m:
-            c.freq = _num(m, 1) if m.group(1) is not None else _num(m, 3)
+            c.freq = _num(m, next(i for i in (1, 3, 5) if m.group(i) is not None))
             s = _FREQ.sub(" ; ", s)
         m = _WEEKS.search(s)
         if m:
@@ -526,7 +533,7 @@ def _counts(s: str, drug: bool) -> _Counts:
             s = _MONTHS_RE.sub(" ; ", s)
     timesish = "x" in s or "time" in s
     if timesish:
-        m = _COMPACT.search(s)
+        m = _COMPACT.search(s) if c.compact is None else None
         if m:
             c.compact = (_num(m), float(m.group(3)))
             s = _COMPACT.sub(" ; ", s)

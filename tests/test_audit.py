@@ -57,9 +57,9 @@ def test_cohen_kappa_known_values():
     assert round(k["kappa"], 4) == 0.1304
     # Perfect agreement over both labels; one rater constant (kappa 0); both constant (undefined); nothing.
     k = cohen_kappa(_pairs({("a", "a"): 7, ("b", "b"): 3}))
-    assert k["kappa"] == 1.0 and k["ci"] == (1.0, 1.0)
+    assert k["kappa"] == 1.0 and k["ci"] is None and "not estimable" in k["ci_note"]  # se 0: no "1.00 (1.00-1.00)"
     k = cohen_kappa(_pairs({("a", "a"): 9, ("b", "a"): 1}))
-    assert k["kappa"] == 0.0
+    assert k["kappa"] == 0.0 and k["single_class"] and k["ci"] is None
     assert cohen_kappa([("a", "a")] * 4)["kappa"] is None
     assert cohen_kappa([])["n"] == 0
     # Symmetric in the raters.

@@ -158,7 +158,7 @@ def test_why_explains_every_seed_item_with_quotes_into_the_letter():
             quotes = [ev for c in e.criteria for ev in c.evidence] + e.evidence
             assert quotes, e.request
             for ev in quotes:
-                assert letter.text[ev.start:ev.end] == ev.quote
+                assert letter.source[ev.start:ev.end] == ev.quote  # offsets index the file as given
             if e.actual == "Upheld":
                 assert e.missing, e.request
     assert n == 7
