@@ -437,7 +437,7 @@ def why(letter: Path = typer.Argument(..., help="An IMR letter (PDF or text)"),
     except LetterError as exc:
         _fail(exc)
     labels = load_reviewer_reasons()
-    expl = explain_letter(parsed, item=item, labels=labels, titles=load_reason_titles() if labels else None)
+    expl = explain_letter(parsed, item=item, labels=labels, titles=load_reason_titles())
     if item is not None and not expl:
         err.print(f"[red]error[/red] {letter}: no item {item} (the letter has {len(parsed.items)})")
         raise typer.Exit(2)

@@ -74,6 +74,7 @@ class ItemExplanation(BaseModel):
     rationale: str = ""  # ours
     reviewer_rationale: str = ""  # the reviewer's "Decision rationale", as the letter words it
     reviewer_reasons: list[ReasonCode] = Field(default_factory=list)  # labelled decisive reasons, when a label exists
+    our_reasons: list[ReasonCode] = Field(default_factory=list)  # the decisive reason codes of our result
     as_of: Optional[date] = None  # the date judged for (evaluate.letter_as_of: UR denial date, else ...)
     as_of_defaulted: bool = False
     notes: list[str] = Field(default_factory=list)
@@ -159,41 +160,24 @@ def would_change(result: Result) -> list[str]:
 # ----------------------------------------------------------------------------------------------------------------
 # The reviewer's decisive reasons, where a person has labelled them (eval/reasons/letters.csv: case,item,codes)
 
-REASONS_CSV = Path(__file__).resolve().parent.parent / "eval" / "reasons" / "letters.csv"
+def load_reason_titles() -> dict[str, str]:
+    """Code -> title of the reason taxonomy ({} when it cannot be read)."""
+    from .reasons import ReasonsError, load_taxonomy
 
-
-def load_reason_titles(path: Optional[Path] = None) -> dict[str, str]:
-    """Code -> title from ``checker/lexicon/reasons.yaml`` ({} when the file is missing or unreadable)."""
-    import yaml
-
-    path = path or Path(__file__).resolve().parent / "lexicon" / "reasons.yaml"
     try:
-        doc = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    except (OSError, yaml.YAMLError):
+        return {c: v.get("title", c) for c, v in load_taxonomy().items()}
+    except (OSError, ReasonsError):
         return {}
-    reasons = doc.get("reasons") if isinstance(doc, dict) else None
-    if not isinstance(reasons, dict):
-        return {}
-    return {str(k): str((v or {}).get("title") or k) if isinstance(v, dict) else str(k) for k, v in reasons.items()}
 
 
 def load_reviewer_reasons(path: Optional[Path] = None) -> dict[tuple[str, int], list[str]]:
-    """``(case number or file stem, item) -> codes`` from the labels file; {} when there is none."""
-    import csv
+    """``(case number or file stem, item) -> codes`` from the labels file; {} when there is none or it is unreadable."""
+    from .reasons import LABELS_FILE, ReasonsError, load_labels
 
-    path = path or REASONS_CSV
-    out: dict[tuple[str, int], list[str]] = {}
     try:
-        with open(path, encoding="utf-8", newline="") as fh:
-            for row in csv.DictReader(fh):
-                try:
-                    key = (str(row["case"]).strip(), int(row["item"]))
-                except (KeyError, TypeError, ValueError):
-                    continue
-                out[key] = [c.strip() for c in str(row.get("codes") or "").split(";") if c.strip()]
-    except OSError:
+        return load_labels(path or LABELS_FILE)
+    except (OSError, ReasonsError):
         return {}
-    return out
 
 
 def reviewer_reasons_for(letter: Letter, item: int, labels: Mapping[tuple[str, int], list[str]],
@@ -253,6 +237,7 @@ def explain_letter(letter: Letter, item: Optional[int] = None, checker=None,
             reasons_shared=sorted(ours & theirs), reasons_ours_only=sorted(ours - theirs),
             reasons_reviewer_only=sorted(theirs - ours), rationale=res.rationale,
             reviewer_rationale=it.rationale, reviewer_reasons=reviewer_reasons_for(letter, it.index, labels, titles),
+            our_reasons=[ReasonCode(code=c, title=titles.get(c, "")) for c in res.reasons],
             as_of=res.as_of, as_of_defaulted=res.as_of_defaulted, notes=res.notes, warnings=res.warnings,
         ))
     return out

@@ -122,6 +122,8 @@ def render_item(e: ItemExplanation, letter: Letter, sentences: Optional[_Sentenc
                f"imrcheck cites {', '.join(dict.fromkeys(e.our_guideline)) or 'none'}.")
     if e.reviewer_reasons:
         out.append("Reviewer's decisive reasons: " + "; ".join(r.title or r.code for r in e.reviewer_reasons) + ".")
+    if e.our_reasons:
+        out.append("imrcheck's decisive reasons: " + "; ".join(r.title or r.code for r in e.our_reasons) + ".")
     out.append("")
     out.append("The reviewer's reason:")
     out += _wrap(clean(e.reviewer_rationale) or "(the letter gives none)")

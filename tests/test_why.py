@@ -97,7 +97,7 @@ def test_reviewer_reasons_shown_when_labelled(tmp_path):
     text = render_item(expl[0], letter, sentences_of(letter))
     assert "Reviewer's decisive reasons: Progressive neurological deficit." in text
     plain = render_item(explain_letter(letter)[0], letter)
-    assert "decisive reasons" not in plain
+    assert "Reviewer's decisive reasons" not in plain
 
 
 def test_missing_labels_file_is_no_labels(tmp_path):
