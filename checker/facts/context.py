@@ -1,0 +1,118 @@
+"""ConText modifiers: trigger matches of one text, their scopes, and who asserts a sentence."""
+from __future__ import annotations
+
+import re
+from bisect import bisect_left, bisect_right
+from dataclasses import dataclass
+from typing import Optional
+
+from .lexicon import _CATEGORIES, _Lexicon
+
+
+@dataclass
+class _Trig:
+    cat: str
+    fwd: bool
+    s: int
+    e: int
+    unbounded: bool = False  # scope = rest of the sentence (request_sentence)
+
+
+class _Context:
+    """Trigger matches of one text with scope queries."""
+
+    def __init__(self, t: str, sents: list[tuple[int, int]], lex: _Lexicon, scan: list):
+        self.t = t
+        self.lex = lex
+        pseudo_spans = {cat: [(a, b) for a, b, _, _ in scan[ch]] for cat, ch in lex.pseudo_ch.items()}
+        self.trigs: list[_Trig] = []
+        for (cat, direction), ch in lex.trig_ch.items():
+            ps = pseudo_spans.get(cat, ())
+            unbounded = cat == "request_sentence"
+            if unbounded:
+                cat = "request"
+            for s, e, _, _ in scan[ch]:
+                if ps and any(a < e and s < b for a, b in ps):
+                    continue
+                self.trigs.append(_Trig(cat, direction == "forward", s, e, unbounded))
+        self.trigs.sort(key=lambda x: x.s)
+        self.trig_starts = [x.s for x in self.trigs]
+        self.terms = [(a, b) for a, b, _, _ in scan[lex.term_ch]]
+        self.soft_term = [t[a:b] in (";", ":") for a, b in self.terms]
+        self.attr = {k: [a for a, _, _, _ in scan[ch]] for k, ch in lex.attr_ch.items()}
+        self.term_starts = [s for s, _ in self.terms]
+        self.sents = sents
+        self.sent_starts = [s for s, _ in sents]
+        st = lex.settings
+        self.maxf = int(st.get("max_words_forward", 14))
+        self.maxb = int(st.get("max_words_backward", 6))
+        self.maxf_cat = {c: int(st.get(f"max_words_forward_{c}", self.maxf)) for c in _CATEGORIES}
+        self._attr: dict[int, str] = {}
+
+    def sentence_of(self, pos: int) -> int:
+        return max(0, bisect_right(self.sent_starts, pos) - 1)
+
+    def _terminated(self, a: int, b: int, soft_ok: bool = False) -> bool:
+        """A termination trigger inside [a, b)?  ``soft_ok``: ';' and ':' do not count."""
+        i = bisect_left(self.term_starts, a)
+        while i < len(self.terms) and self.terms[i][0] < b:
+            if self.terms[i][1] <= b and not (soft_ok and self.soft_term[i]):
+                return True
+            i += 1
+        return False
+
+    def modifiers(
+        self, ts: int, te: int, si: int, ignore: frozenset, ignore_backward: Optional[re.Pattern] = None
+    ) -> dict[str, tuple[int, int] | None]:
+        """For each category, the span of the trigger whose scope reaches [ts, te)."""
+        ss, se = self.sents[si]
+        out: dict[str, tuple[int, int] | None] = {}
+        t = self.t
+        lo = bisect_left(self.trig_starts, ss)
+        hi = bisect_left(self.trig_starts, se)
+        for k in range(lo, hi):
+            tr = self.trigs[k]
+            if tr.cat in ignore or tr.cat in out:
+                continue
+            if tr.s < te and ts < tr.e:  # overlaps the target itself
+                continue
+            if tr.unbounded:
+                # no word limit; ';' and ':' do not stop it, other terminations do
+                if tr.fwd and tr.e <= ts and not self._terminated(tr.e, ts, True):
+                    out[tr.cat] = (tr.s, tr.e)
+                elif not tr.fwd and tr.s >= te and not self._terminated(te, tr.s, True):
+                    out[tr.cat] = (tr.s, tr.e)
+                continue
+            if tr.fwd:
+                if tr.e > ts:
+                    continue
+                limit = self.maxf_cat[tr.cat]
+                if t.count(" ", tr.e, ts) > limit:
+                    continue
+                if self._terminated(tr.e, ts, tr.cat == "request"):
+                    continue
+                out[tr.cat] = (tr.s, tr.e)
+            else:
+                if tr.s < te or tr.e > se:
+                    continue
+                if ignore_backward is not None and tr.cat == "negation" and ignore_backward.search(t, tr.s, tr.e):
+                    continue
+                if t.count(" ", te, tr.s) > self.maxb:
+                    continue
+                if self._terminated(te, tr.s):
+                    continue
+                out[tr.cat] = (tr.s, tr.e)
+        return out
+
+    def asserted_by(self, si: int) -> str:
+        if si not in self._attr:
+            ss, se = self.sents[si]
+            who = "provider"
+            for kind in ("claims_administrator", "reviewer"):
+                starts = self.attr.get(kind, ())
+                i = bisect_left(starts, ss)
+                if i < len(starts) and starts[i] < se:
+                    who = kind
+                    break
+            self._attr[si] = who
+        return self._attr[si]
