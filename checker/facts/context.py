@@ -16,6 +16,7 @@ class _Trig:
     s: int
     e: int
     unbounded: bool = False  # scope = rest of the sentence (request_sentence)
+    only_findings: bool = False  # inside a `negation_request` pseudo phrase: a trigger for findings only
 
 
 class _Context:
@@ -28,13 +29,15 @@ class _Context:
         self.trigs: list[_Trig] = []
         for (cat, direction), ch in lex.trig_ch.items():
             ps = pseudo_spans.get(cat, ())
+            ps_req = pseudo_spans.get(cat + "_request", ())
             unbounded = cat == "request_sentence"
             if unbounded:
                 cat = "request"
             for s, e, _, _ in scan[ch]:
                 if ps and any(a < e and s < b for a, b in ps):
                     continue
-                self.trigs.append(_Trig(cat, direction == "forward", s, e, unbounded))
+                only_findings = bool(ps_req) and any(a < e and s < b for a, b in ps_req)
+                self.trigs.append(_Trig(cat, direction == "forward", s, e, unbounded, only_findings))
         self.trigs.sort(key=lambda x: x.s)
         self.trig_starts = [x.s for x in self.trigs]
         self.terms = [(a, b) for a, b, _, _ in scan[lex.term_ch]]
@@ -48,6 +51,28 @@ class _Context:
         self.maxb = int(st.get("max_words_backward", 6))
         self.maxf_cat = {c: int(st.get(f"max_words_forward_{c}", self.maxf)) for c in _CATEGORIES}
         self._attr: dict[int, str] = {}
+        lists = lex.lists
+        self.list_sep: Optional[re.Pattern] = lists.get("separator")
+        self.list_item_words = int(lists.get("max_item_words", 5))
+        self.not_item: Optional[re.Pattern] = lists.get("not_an_item")
+        self.list_cats = frozenset(lists.get("categories", ()))
+
+    def _in_list(self, a: int, b: int) -> bool:
+        """Whether [a, b) is the run of a coordinated list between a trigger and a target ("fever, chills,
+        bowel or bladder changes, weight loss, or history of"): list items of at most ``max_item_words`` words
+        joined by separators (",", "/", "and", "or", "nor"), none of them a clause of its own (a verb)."""
+        if self.list_sep is None:
+            return False
+        gap = self.t[a:b]
+        items = self.list_sep.split(gap)
+        if len(items) < 2:
+            return False
+        for item in items:
+            if item.count(" ") > self.list_item_words + 1:
+                return False
+            if self.not_item is not None and self.not_item.search(item):
+                return False
+        return True
 
     def sentence_of(self, pos: int) -> int:
         return max(0, bisect_right(self.sent_starts, pos) - 1)
@@ -62,9 +87,12 @@ class _Context:
         return False
 
     def modifiers(
-        self, ts: int, te: int, si: int, ignore: frozenset, ignore_backward: Optional[re.Pattern] = None
+        self, ts: int, te: int, si: int, ignore: frozenset, ignore_backward: Optional[re.Pattern] = None,
+        finding: bool = False,
     ) -> dict[str, tuple[int, int] | None]:
-        """For each category, the span of the trigger whose scope reaches [ts, te)."""
+        """For each category, the span of the trigger whose scope reaches [ts, te).  ``finding``: the target
+        is a present-tense finding (a `<category>_request` pseudo phrase such as "was denied" does not hide
+        triggers from it)."""
         ss, se = self.sents[si]
         out: dict[str, tuple[int, int] | None] = {}
         t = self.t
@@ -73,6 +101,8 @@ class _Context:
         for k in range(lo, hi):
             tr = self.trigs[k]
             if tr.cat in ignore or tr.cat in out:
+                continue
+            if tr.only_findings and not finding:
                 continue
             if tr.s < te and ts < tr.e:  # overlaps the target itself
                 continue
@@ -87,7 +117,7 @@ class _Context:
                 if tr.e > ts:
                     continue
                 limit = self.maxf_cat[tr.cat]
-                if t.count(" ", tr.e, ts) > limit:
+                if t.count(" ", tr.e, ts) > limit and not (tr.cat in self.list_cats and self._in_list(tr.e, ts)):
                     continue
                 if self._terminated(tr.e, ts, tr.cat == "request"):
                     continue
@@ -97,14 +127,23 @@ class _Context:
                     continue
                 if ignore_backward is not None and tr.cat == "negation" and ignore_backward.search(t, tr.s, tr.e):
                     continue
-                if t.count(" ", te, tr.s) > self.maxb:
+                if t.count(" ", te, tr.s) > self.maxb and not (tr.cat in self.list_cats and self._in_list(te, tr.s)):
                     continue
                 if self._terminated(te, tr.s):
                     continue
                 out[tr.cat] = (tr.s, tr.e)
         return out
 
-    def asserted_by(self, si: int) -> str:
+    def asserted_by(self, si: int, reported: bool = False) -> str:
+        """Who asserts a mention: the claims administrator or the reviewer when its sentence reports what UR
+        did or is the reviewer's comment; else the patient inside a report cue ("the patient reports", "c/o",
+        "denies"); else the provider (exam, assessment, plan)."""
+        who = self._sentence_speaker(si)
+        if who == "provider" and reported:
+            return "patient"
+        return who
+
+    def _sentence_speaker(self, si: int) -> str:
         if si not in self._attr:
             ss, se = self.sents[si]
             who = "provider"

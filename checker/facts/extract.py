@@ -102,8 +102,11 @@ def extract_facts(text: str, as_of: _dt.date | None = None) -> list[Fact]:
             sentence_dates[si] = _parse_date(m.group(0))[1] if m else None
         return sentence_dates[si]
 
+    target_ch = {f.name: ch for f, (ch, _) in zip(lex.facts, lex.fact_ch)}
     for spec, (tch, xch) in zip(lex.facts, lex.fact_ch):
-        excl = [(a, b) for a, b, _, _ in scan[xch]] if xch is not None else ()
+        excl = [(a, b) for a, b, _, _ in scan[xch]] if xch is not None else []
+        for other in spec.exclude_facts:  # "modified duty" is a work status, never UR's modification
+            excl = excl + [(a, b) for a, b, _, _ in scan[target_ch[other]]]
         fallback_done = False
         for ts, te, pi, m in scan[tch]:
             if excl and any(a < te and ts < b for a, b in excl):
@@ -125,7 +128,10 @@ def extract_facts(text: str, as_of: _dt.date | None = None) -> list[Fact]:
             q = m.group(0)
             if spec.purpose_filter is not None and not spec.purpose_filter.search(q):
                 continue
-            mods = ctx.modifiers(ts, te, si, spec.ignore, spec.ignore_backward)
+            mods = ctx.modifiers(ts, te, si, spec.ignore, spec.ignore_backward, spec.finding)
+            speaker = ctx.asserted_by(si, "reported" in mods)
+            if spec.speaker and speaker not in spec.speaker:
+                continue
             neg_ctx = "negation" in mods
             hyp_ctx = "hypothetical" in mods
             req_ctx = "request" in mods
@@ -146,16 +152,25 @@ def extract_facts(text: str, as_of: _dt.date | None = None) -> list[Fact]:
             value, d0 = _value(spec, pat, q, lex)
             if spec.value == "category" and value is None:
                 continue
+            if "resolved" in mods:
+                time = "resolved"
+            elif "historical" in mods:
+                time = "past"
+            elif spec.request == "require" or (req_ctx and spec.request == "hypothetical"):
+                time = "planned"  # only asked for, planned or considered ("surgery is scheduled")
+            else:
+                time = "current"
             os_, oe = norm.start(ts), norm.end(te)
             ev = Evidence(quote=text[os_:oe], start=os_, end=oe)
             fact = Fact(
                 name=spec.name,
                 value=value,
                 negated=negated,
-                historical="historical" in mods,
+                historical=time in ("past", "resolved"),
                 hypothetical=hypothetical,
                 experiencer="other" if "experiencer_other" in mods else "patient",
-                asserted_by=ctx.asserted_by(si),
+                asserted_by=speaker,
+                time=time,
                 # the timeline: a date fact's own date, else the date its sentence gives
                 date=d0 if (spec.value == "date" and d0 is not None) else sentence_date(si),
                 evidence=ev,

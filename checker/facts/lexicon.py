@@ -15,7 +15,9 @@ LEXICON_PATH = Path(__file__).resolve().parents[1] / "lexicon" / "lexicon.yaml"
 VOCABULARY_PATH = Path(__file__).resolve().parents[1] / "lexicon" / "vocabulary.yaml"
 
 _FLAGS = re.IGNORECASE
-_CATEGORIES = ("negation", "hypothetical", "historical", "experiencer_other", "request")
+# ConText categories; "resolved": the finding was present and is no longer ("numbness has resolved"); "reported":
+# the patient is the speaker ("the patient reports", "c/o", "denies")
+_CATEGORIES = ("negation", "hypothetical", "historical", "experiencer_other", "request", "resolved", "reported")
 
 
 # =========================================================================== lexicon
@@ -45,6 +47,11 @@ class _FactSpec:
     purpose_filter: Optional[re.Pattern]
     region_mode: Optional[str] = None  # "quadrant" | "site" | "spine_as_one": tag mentions with body regions
     region_default: Optional[str] = None
+    speaker: frozenset = frozenset()  # emit only when the sentence's speaker is one of these (empty: anyone)
+    exclude_facts: tuple = ()  # a match overlapping a mention of one of these facts is dropped
+    tense_present: bool = False  # vocabulary `tense: present`: a present-tense finding
+    prior: bool = False  # vocabulary `prior: true`: prior care or a prior study
+    finding: bool = False  # vocabulary `finding: true` or `tense: present`: a sign, symptom or diagnosis
 
 
 @dataclass
@@ -61,6 +68,7 @@ class _Lexicon:
     abbreviations: frozenset
     date_regex: re.Pattern
     settings: dict[str, Any]
+    lists: dict[str, Any] = field(default_factory=dict)  # coordinated lists: separator, max_item_words, not_an_item
     declared: frozenset = field(default_factory=frozenset)
     region_ch: Optional[int] = None  # the scanner channel of the body-region patterns
     region_tags: tuple = ()  # pattern index in that channel -> body region
@@ -105,13 +113,49 @@ def _compile_fact(name: str, spec: dict, all_specs: dict, date_rx: str) -> _Fact
         value=src.get("value"),
         request=src.get("request", "keep"),
         on_hypothetical=src.get("on_hypothetical", "keep"),
-        ignore=frozenset(src.get("ignore") or ()),
+        # resolution is a kind of history: a fact that ignores the one ignores the other
+        ignore=frozenset(src.get("ignore") or ()) | ({"resolved"} if "historical" in (src.get("ignore") or ()) else set()),
         ignore_backward=re.compile(src["ignore_backward"], _FLAGS) if src.get("ignore_backward") else None,
         sentence=re.compile(src["sentence"], _FLAGS) if src.get("sentence") else None,
         purpose_filter=re.compile(src["purpose_filter"], _FLAGS) if src.get("purpose_filter") else None,
         region_mode=_region_mode(name, src.get("region")),
         region_default=src.get("region_default"),
+        speaker=frozenset(src.get("speaker") or ()),
+        exclude_facts=tuple(src.get("exclude_facts") or ()),
     )
+
+
+_SPEAKERS = ("patient", "provider", "claims_administrator", "reviewer")
+_MACRO = re.compile(r"\{([A-Z][A-Z_]*)\}")
+
+
+def _expand(node: Any, macros: dict, where: str) -> Any:
+    """Every ``{NAME}`` in the strings of ``node`` replaced by the lexicon's macro NAME (office shorthand)."""
+    if isinstance(node, str):
+        def sub(m: re.Match) -> str:
+            if m.group(1) not in macros:
+                raise LexiconError(f"{where}: pattern {node!r} uses an undefined macro {{{m.group(1)}}}")
+            return str(macros[m.group(1)])
+        return _MACRO.sub(sub, node) if "{" in node else node
+    if isinstance(node, list):
+        return [_expand(x, macros, where) for x in node]
+    if isinstance(node, dict):
+        return {k: _expand(v, macros, f"{where}.{k}") for k, v in node.items()}
+    return node
+
+
+def _lists(raw: dict) -> dict[str, Any]:
+    out: dict[str, Any] = {"max_item_words": int(raw.get("max_item_words", 5)), "categories": tuple(raw.get("categories") or ())}
+    for cat in out["categories"]:
+        if cat not in _CATEGORIES:
+            raise LexiconError(f"lists.categories: {cat!r} is not one of {', '.join(_CATEGORIES)}")
+    for key in ("separator", "not_an_item"):
+        if raw.get(key):
+            try:
+                out[key] = re.compile(raw[key], _FLAGS)
+            except re.error as exc:
+                raise LexiconError(f"lists.{key} ({raw[key]!r}): {exc}") from None
+    return out
 
 
 def _region_mode(name: str, mode: Any) -> Optional[str]:
@@ -120,12 +164,16 @@ def _region_mode(name: str, mode: Any) -> Optional[str]:
     return mode
 
 
-def _declared_names() -> frozenset:
+def _vocabulary() -> dict[str, dict]:
     try:
         with open(VOCABULARY_PATH, encoding="utf-8") as fh:
-            return frozenset((yaml.safe_load(fh) or {}).get("facts", {}))
+            return (yaml.safe_load(fh) or {}).get("facts", {}) or {}
     except OSError:  # pragma: no cover
-        return frozenset()
+        return {}
+
+
+def _declared_names() -> frozenset:
+    return frozenset(_vocabulary())
 
 
 class LexiconError(Exception):
@@ -154,14 +202,38 @@ def load_lexicon(path: str | Path = LEXICON_PATH) -> _Lexicon:
 def _load_lexicon(path: str | Path) -> _Lexicon:
     with open(path, encoding="utf-8") as fh:
         raw = yaml.safe_load(fh)
-    declared = _declared_names()
+    vocab = _vocabulary()
+    declared = frozenset(vocab)
+    macros = raw.get("macros") or {}
+    for key in ("facts", "modifiers", "attribution"):
+        if key in raw:
+            raw[key] = _expand(raw[key], macros, key)
     date_rx = raw["date_regex"]
     facts_raw = raw["facts"]
     facts = []
     for name, spec in facts_raw.items():
         if declared and name not in declared:
             raise ValueError(f"lexicon fact {name!r} is not declared in vocabulary.yaml")
-        facts.append(_compile_fact(name, spec, facts_raw, date_rx))
+        f = _compile_fact(name, spec, facts_raw, date_rx)
+        v = vocab.get(name) or {}
+        f.tense_present = v.get("tense") == "present"
+        f.finding = f.tense_present or bool(v.get("finding"))
+        f.prior = bool(v.get("prior"))
+        if f.prior:
+            # prior care / prior study: a mention inside a request, a plan or UR's decision on it is never one
+            if "request" in spec and spec["request"] != "drop":
+                raise LexiconError(f"fact {name!r} is prior care or a prior study (vocabulary `prior: true`): "
+                                   f"its `request:` must be drop, not {spec['request']!r}")
+            f.request = "drop"
+        bad = [s_ for s_ in f.speaker if s_ not in _SPEAKERS]
+        if bad:
+            raise LexiconError(f"fact {name!r}: speaker {bad[0]!r} is not one of {', '.join(_SPEAKERS)}")
+        facts.append(f)
+    names = {f.name for f in facts}
+    for f in facts:
+        for other in f.exclude_facts:
+            if other not in names:
+                raise LexiconError(f"fact {f.name!r}: exclude_facts names {other!r}, not a lexicon fact")
     mods = raw["modifiers"]
     channels: list[_Channel] = []
 
@@ -208,6 +280,7 @@ def _load_lexicon(path: str | Path) -> _Lexicon:
         abbreviations=frozenset(a.lower() for a in raw.get("abbreviations", [])),
         date_regex=re.compile(date_rx, _FLAGS),
         settings=raw.get("settings", {}),
+        lists=_lists(raw.get("lists") or {}),
         declared=declared,
         region_ch=region_ch,
         region_tags=region_tags,

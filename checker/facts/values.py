@@ -37,6 +37,8 @@ _PAIN_NUM = re.compile(r"\d{1,2}(?:\.\d)?")
 _RANGE_RX = re.compile(
     r"(" + _NUM_TOKEN + r")(?: ?(?:-|to) ?(" + _NUM_TOKEN + r"))?[- ](days?|weeks?|months?|years?)", _FLAGS
 )
+_FREQ_X_WEEKS = re.compile(r"(?<![\w/])(\d{1,2}) ?x ?(?:/ ?(?:wk|week) ?x ?)?(\d{1,2})(?![\w/])", _FLAGS)
+_TIMES_N = re.compile(r"(?<!\w)(?:x ?|#)(\d{1,3})(?!\w)", _FLAGS)
 _PURPOSE_LEAD = re.compile(r"^(?:in order to|so as to|to|for)\s+", _FLAGS)
 _UNIT_WEEKS = {"day": 1 / 7, "week": 1.0, "month": 52 / 12, "year": 52.0}
 
@@ -89,6 +91,12 @@ def _value(spec: _FactSpec, pat: _Pattern, q: str, lex: _Lexicon):
         m = _GRADE_RX.search(q) or _GRADE_WORDS_RX.search(q)
         return (m.group(1) + "/5") if m else True, None
     if kind == "sessions":
+        m = _FREQ_X_WEEKS.search(q)  # "PT 2x4": twice a week for 4 weeks = 8 visits
+        if m:
+            return int(m.group(1)) * int(m.group(2)), None
+        m = _TIMES_N.search(q)  # "PT x8", "PT #12"
+        if m:
+            return int(m.group(1)), None
         m = re.search(
             r"(" + _NUM_TOKEN + r")(?= (?:\w+ ){0,3}(?:sessions?|visits?|treatments?)|\)| (?:prior |previous |completed )?(?:sessions?|visits?))",
             q,

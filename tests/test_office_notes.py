@@ -1,0 +1,300 @@
+"""Issue 11: the extractor on office-style clinic notes (synthetic sentences written for these tests).
+
+Negation over coordinated lists, time scoping (current / past / resolved / planned), the speaker of a fact,
+requests and UR decisions that never yield prior care, work status versus UR modification, office shorthand,
+plans and wishes, family history.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+
+from checker.engine import build_features, fact_state
+from checker.facts import LexiconError, extract_facts, load_lexicon
+from checker.models import Evidence, Fact
+from checker.requests import normalize_request
+from checker.rules import vocabulary
+
+
+def facts(text, name=None):
+    out = extract_facts(text)
+    for f in out:
+        assert text[f.evidence.start:f.evidence.end] == f.evidence.quote
+    return [f for f in out if name is None or f.name == name]
+
+
+def only(text, name):
+    found = facts(text, name)
+    assert len(found) == 1, (name, found)
+    return found[0]
+
+
+def own(text, name):
+    return [f for f in facts(text, name) if f.experiencer == "patient"]
+
+
+# ---------------------------------------------------------------------------------------------- 1. negation
+RED_FLAGS = ("red_flag_infection", "red_flag_cauda_equina", "weight_loss", "red_flag_cancer")
+
+
+@pytest.mark.parametrize("text", [
+    # a denial list longer than the negation word limit
+    "Lumbar ache for 3 weeks after a fall at home. Denies fever, chills, bowel or bladder changes, weight loss, "
+    "or history of cancer. Neuro intact.",
+    "No fever, chills, sweats, weight loss, saddle anesthesia, bowel or bladder dysfunction, nor history of malignancy.",
+    "ROS neg for fever, chills, unintended weight loss, bowel/bladder incontinence, saddle anesthesia or prior cancer.",
+    # backward, past the backward word limit
+    "Fever, chills, night sweats, unexplained weight loss, bladder incontinence and any cancer history are denied.",
+    # templated review of systems
+    "ROS: Constitutional: negative for fever, chills, night sweats, weight loss. GU: denies incontinence. "
+    "Heme/Onc: negative for cancer.",
+    "(-) fever, (-) chills, (-) weight loss, (-) incontinence, (-) cancer.",
+])
+def test_denial_lists_of_any_length_negate_every_item(text):
+    found = [f for f in facts(text) if f.name in RED_FLAGS]
+    assert {f.name for f in found} == set(RED_FLAGS)
+    assert all(f.negated for f in found), [f for f in found if not f.negated]
+
+
+def test_red_flag_denial_list_does_not_support_low_back_mri():
+    text = ("Lumbar ache for 3 weeks after a fall at home. Denies fever, chills, bowel or bladder changes, weight "
+            "loss, or history of cancer. Neuro intact.")
+    feats = build_features(extract_facts(text), normalize_request("MRI lumbar spine"), dt.date(2016, 6, 1))
+    for name in RED_FLAGS:
+        assert feats[f"f_{name}"] == "absent", name
+    assert feats["f_neuro_exam_normal"] == "present"
+
+
+def test_a_report_inside_the_list_ends_the_denial():
+    text = "Denies fever, chills, night sweats, reports numbness in the left leg."
+    assert all(f.negated for f in facts(text, "red_flag_infection"))
+    assert not only(text, "radicular_symptoms").negated
+
+
+def test_a_list_does_not_carry_negation_past_a_clause():
+    text = "No fever, chills or sweats, and the patient has developed bladder incontinence over the last week."
+    assert not only(text, "red_flag_cauda_equina").negated
+
+
+def test_list_items_with_a_verb_are_not_a_list():
+    # beyond the word limit the scope needs a list: a clause with its own verb is not one
+    text = "No fever was recorded at triage today by the nurse, the wife says he was shaking and had incontinence."
+    assert not only(text, "red_flag_cauda_equina").negated
+
+
+def test_exam_template_is_a_normal_exam():
+    text = "Neuro: DTRs 2+ and symmetric, sensation intact to light touch, strength 5/5 throughout. neg SLR b/l."
+    for name in ("reflex_change", "sensory_deficit", "motor_weakness", "positive_slr"):
+        assert only(text, name).negated, name
+
+
+def test_ur_denial_does_not_negate_a_request_but_the_patient_denying_negates_a_symptom():
+    assert not [f for f in facts("The MRI of the lumbar spine was denied.") if f.negated]
+    assert only("Bladder incontinence and weight loss are denied.", "red_flag_cauda_equina").negated
+
+
+def test_a_list_reaches_only_listed_categories():
+    # a hypothetical cue qualifies the phrase next to it, not a whole list past its word limit
+    text = "Possible carpal tunnel syndrome, chronic neck pain, shoulder impingement, knee pain, and fracture of the thumb."
+    assert not only(text, "red_flag_fracture").hypothetical
+
+
+# ---------------------------------------------------------------------------------------------- 2. time
+def test_resolved_findings():
+    f = only("The numbness in the left leg has resolved.", "radicular_symptoms")
+    assert f.time == "resolved" and f.historical and not f.negated
+    f = only("She previously had tingling in the feet, now resolved.", "radicular_symptoms")
+    assert f.time == "resolved"
+
+
+def test_past_and_current_and_planned():
+    assert only("History of lumbar fusion in 2010.", "prior_surgery").time == "past"
+    assert only("Straight leg raise is positive on the left.", "positive_slr").time == "current"
+    assert only("Lumbar fusion is scheduled for next month.", "surgery_planned").time == "planned"
+
+
+def test_resolved_present_tense_finding_counts_as_absent():
+    voc = vocabulary()
+    resolved = only("The numbness in the left leg has resolved.", "radicular_symptoms")
+    assert fact_state([resolved], voc["radicular_symptoms"]) == "absent"
+    # a history of cancer stays a red flag, resolved or not (not a present-tense fact)
+    cancer = Fact(name="red_flag_cancer", time="resolved", evidence=Evidence(quote="x", start=0, end=1))
+    assert fact_state([cancer], voc["red_flag_cancer"]) == "present"
+
+
+def test_planned_care_is_not_prior_care_for_the_engine():
+    voc = vocabulary()
+    planned = Fact(name="physical_therapy", value=8, time="planned", evidence=Evidence(quote="x", start=0, end=1))
+    assert fact_state([planned], voc["physical_therapy"]) == "unknown"
+    feats = build_features([planned], normalize_request("physical therapy 2x4 lumbar"), None)
+    assert feats["f_physical_therapy"] == "unknown" and feats["f_therapy_sessions_completed"] == -1
+
+
+def test_time_and_historical_agree():
+    ev = Evidence(quote="x", start=0, end=1)
+    assert Fact(name="red_flag_cancer", historical=True, evidence=ev).time == "past"
+    assert Fact(name="red_flag_cancer", time="resolved", evidence=ev).historical
+    for f in extract_facts("S/p L4-5 fusion. Numbness has resolved. Plan: lumbar fusion. Denies fever."):
+        assert f.historical == (f.time in ("past", "resolved")), f
+
+
+# ---------------------------------------------------------------------------------------------- 3. speaker
+@pytest.mark.parametrize("text", [
+    "The patient reports numbness in the left leg.",
+    "Pt c/o tingling into the right foot.",
+    "She complains of pain radiating into the left leg.",
+    "Numbness in the right hand, per patient.",
+])
+def test_patient_is_the_speaker_of_what_the_patient_reports(text):
+    assert only(text, "radicular_symptoms").asserted_by == "patient"
+
+
+def test_provider_and_claims_administrator_speakers():
+    text = "The patient reports numbness in the left leg. Exam shows decreased sensation in the L5 dermatome."
+    assert only(text, "sensory_deficit").asserted_by == "provider"
+    text = "The claims administrator noted the patient reports numbness in the left leg."
+    assert only(text, "radicular_symptoms").asserted_by == "claims_administrator"
+
+
+def test_patient_denial_is_the_patient_speaking():
+    assert all(f.asserted_by == "patient" for f in facts("The patient denies fever or chills."))
+
+
+# ---------------------------------------------------------------------------------------------- 4. requests
+PRIOR = ("physical_therapy", "chiropractic", "acupuncture", "injections", "prior_imaging", "prior_mri",
+         "prior_electrodiagnostic", "therapy_sessions_completed", "prior_surgery")
+
+
+@pytest.mark.parametrize("text", [
+    "Plan: PT 2x4, MRI L-spine, EMG/NCS of the legs.",
+    "Requesting 6 sessions of chiropractic and 6 sessions of acupuncture.",
+    "UR non-certified the MRI of the lumbar spine.",
+    "UR modified PT to 6 visits.",
+    "The claims administrator partially certified 6 of 12 chiropractic sessions.",
+    "The request for an epidural steroid injection was modified to one injection.",
+])
+def test_the_request_and_urs_decision_on_it_are_never_prior_care(text):
+    assert not [f for f in facts(text) if f.name in PRIOR]
+
+
+def test_prior_care_facts_must_drop_requests(tmp_path):
+    from checker.facts import LEXICON_PATH
+
+    src = Path(LEXICON_PATH).read_text(encoding="utf-8")
+    i = src.index("  acupuncture:\n")
+    j = src.index("    request: drop\n", i)
+    bad = tmp_path / "lexicon.yaml"
+    bad.write_text(src[:j] + "    request: keep\n" + src[j + len("    request: drop\n"):], encoding="utf-8")
+    with pytest.raises(LexiconError, match="acupuncture.*prior"):
+        load_lexicon(bad)
+
+
+def test_prior_care_is_dropped_in_requests_by_the_class_rule(tmp_path):
+    # without its own `request: drop` the fact still drops requested care (vocabulary `prior: true`)
+    from checker.facts import LEXICON_PATH
+
+    src = Path(LEXICON_PATH).read_text(encoding="utf-8")
+    i = src.index("  acupuncture:\n")
+    j = src.index("    request: drop\n", i)
+    alt = tmp_path / "lexicon.yaml"
+    alt.write_text(src[:j] + src[j + len("    request: drop\n"):], encoding="utf-8")
+    spec = next(f for f in load_lexicon(alt).facts if f.name == "acupuncture")
+    assert spec.request == "drop" and spec.prior
+
+
+def test_done_care_next_to_the_request_is_kept():
+    text = "She completed 8 PT visits with little relief. Plan: chiropractic 2x3."
+    assert only(text, "physical_therapy").value == 8
+    assert not facts(text, "chiropractic")
+
+
+# ---------------------------------------------------------------------------------------------- 5. work status
+@pytest.mark.parametrize("text", [
+    "She is on modified duty while attending physical therapy.",
+    "Work status: light duty with restrictions; continue therapy visits.",
+    "He remains on TTD; therapy sessions are helping.",
+    "Return to full duty after the chiropractic visits.",
+    "The patient was working modified work duties during the PT sessions.",
+])
+def test_work_status_is_never_ur_modification(text):
+    assert not facts(text, "ur_modified")
+    assert facts(text, "work_status")
+
+
+def test_ur_modification_needs_the_claims_administrator():
+    assert facts("UR modified the request for PT to 6 visits.", "ur_modified")
+    assert facts("The request for physical therapy was modified to 6 visits.", "ur_modified")
+    # the provider modifying the home program is not UR's partial certification
+    assert not facts("The therapist modified the exercises during the PT visits.", "ur_modified")
+
+
+# ---------------------------------------------------------------------------------------------- 6. shorthand
+@pytest.mark.parametrize("text, name, value", [
+    ("Has done PT x8 with little relief.", "physical_therapy", 8),
+    ("Completed 6 PT visits.", "physical_therapy", 6),
+    ("S/p PT #12 for the low back.", "physical_therapy", 12),
+    ("Completed PT 2x4 (wks) without benefit.", "physical_therapy", 8),
+    ("Completed PT 2x/wk x 4 wks.", "physical_therapy", 8),
+    ("Chiro x6 helped a little.", "chiropractic", 6),
+    ("Acupuncture 2x3 completed.", "acupuncture", 6),
+])
+def test_visit_counts_in_office_shorthand(text, name, value):
+    f = only(text, name)
+    assert f.value == value
+    assert only(text, "therapy_sessions_completed").value == value
+
+
+@pytest.mark.parametrize("text, name, negated", [
+    ("neg SLR b/l.", "positive_slr", True),
+    ("+SLR L.", "positive_slr", False),
+    ("SLR (-) bilat.", "positive_slr", True),
+    ("(+) Spurling.", "positive_spurling", False),
+    ("+Spurling R.", "positive_spurling", False),
+    ("Spurling neg.", "positive_spurling", True),
+    ("4/5 EHL.", "motor_weakness", False),
+    ("4+/5 L TA.", "motor_weakness", False),
+    ("DTRs 2+ symm.", "reflex_change", True),
+    ("DTR 1+ L achilles.", "reflex_change", False),
+    ("Decreased sensation L5 dermatome.", "sensory_deficit", False),
+    ("Decreased sens L5 dermatome.", "sensory_deficit", False),
+    ("Sens intact to LT.", "sensory_deficit", True),
+    ("Neuro intact.", "neuro_exam_normal", False),
+    ("HEP daily.", "home_exercise", False),
+    ("No fever; w/o chills.", "red_flag_infection", True),
+])
+def test_exam_shorthand(text, name, negated):
+    found = facts(text, name)
+    assert found, (text, name)
+    assert all(f.negated == negated for f in found)
+
+
+def test_history_shorthand():
+    assert only("H/o lumbar fusion.", "hardware").time == "past"
+    assert only("No hx of cancer.", "red_flag_cancer").negated
+
+
+# ---------------------------------------------------------------------------------------------- 7. plans
+@pytest.mark.parametrize("text, name, state", [
+    ("Would like to discuss surgery.", "surgery_planned", "suspected"),
+    ("Considering ESI.", "injection_planned", "suspected"),
+    ("Pt wishes to proceed with surgery.", "surgery_planned", "present"),
+    ("Referred to spine surgeon for surgical consult.", "surgery_planned", "suspected"),
+    ("Referred to ortho.", "surgery_planned", "unknown"),
+    ("Referral to orthopedics for evaluation and treatment.", "surgery_planned", "unknown"),
+])
+def test_plans_and_wishes(text, name, state):
+    assert fact_state(facts(text, name), vocabulary()[name]) == state
+
+
+# ---------------------------------------------------------------------------------------------- 8. family
+@pytest.mark.parametrize("text", [
+    "FHx: CA - mother.",
+    "FHx: breast cancer (mother).",
+    "FHx: colon cancer - father.",
+    "Family history: mother with breast cancer, father with colon cancer.",
+    "FH: lymphoma, diabetes, hypertension, stroke, coronary disease and pancreatic cancer.",
+])
+def test_family_history_is_never_the_patients_red_flag(text):
+    assert not own(text, "red_flag_cancer")
