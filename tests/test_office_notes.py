@@ -298,3 +298,45 @@ def test_plans_and_wishes(text, name, state):
 ])
 def test_family_history_is_never_the_patients_red_flag(text):
     assert not own(text, "red_flag_cancer")
+
+
+@pytest.mark.parametrize("text, name, value", [
+    ("52 yo F c/o LBP x 3 mo.", "symptom_weeks", 13),
+    ("Neck pain for 6 wks.", "symptom_weeks", 6),
+    ("52 yo F c/o LBP x 3 mo.", "age", 52),
+])
+def test_office_durations_and_age(text, name, value):
+    assert only(text, name).value == value
+
+
+@pytest.mark.parametrize("text", ["Pt reports numbness L foot.", "Tingling R hand at night.", "N/T b/l feet."])
+def test_office_radicular_symptoms(text):
+    assert not only(text, "radicular_symptoms").negated
+
+
+def test_failed_care_in_shorthand():
+    assert only("Completed PT x8 w/o relief.", "conservative_care_failed")
+
+
+# ---------------------------------------------------------------------------------------------- evidence
+def test_denied_symptoms_are_not_cited_as_evidence_of_a_red_flag():
+    from checker.predict import check
+
+    text = ("Lumbar ache for 8 weeks. Denies fever or chills. History of breast cancer treated in 2012. "
+            "Completed PT x8 w/o relief.")
+    r = check(text, "MRI lumbar spine", as_of=dt.date(2016, 6, 1))
+    quotes = {e.quote for c in r.criteria if c.state == "met" for e in c.evidence}
+    assert "cancer" in quotes
+    assert not quotes & {"fever", "chills"}
+
+
+# ---------------------------------------------------------------------------------------------- display
+def test_facts_table_shows_time_and_speaker(tmp_path):
+    from typer.testing import CliRunner
+
+    from checker.cli import app
+
+    note = tmp_path / "note.txt"
+    note.write_text("Pt c/o numbness L foot. Numbness in the right hand has resolved.", encoding="utf-8")
+    shown = CliRunner().invoke(app, ["facts", str(note)]).stdout
+    assert "by patient" in shown and "resolved" in shown

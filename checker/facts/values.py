@@ -35,12 +35,12 @@ _PAIN_DENOM = re.compile(r"(?: ?/ ?10| out of 10| on a scale of .*)$|^\D+", _FLA
 _PAIN_SLASH10 = re.compile(r" ?/ ?10\b")
 _PAIN_NUM = re.compile(r"\d{1,2}(?:\.\d)?")
 _RANGE_RX = re.compile(
-    r"(" + _NUM_TOKEN + r")(?: ?(?:-|to) ?(" + _NUM_TOKEN + r"))?[- ](days?|weeks?|months?|years?)", _FLAGS
+    r"(" + _NUM_TOKEN + r")(?: ?(?:-|to) ?(" + _NUM_TOKEN + r"))?[- ](days?|weeks?|months?|years?|wks?|mos?|yrs?)(?!\w)", _FLAGS
 )
 _FREQ_X_WEEKS = re.compile(r"(?<![\w/])(\d{1,2}) ?x ?(?:/ ?(?:wk|week) ?x ?)?(\d{1,2})(?![\w/])", _FLAGS)
 _TIMES_N = re.compile(r"(?<!\w)(?:x ?|#)(\d{1,3})(?!\w)", _FLAGS)
 _PURPOSE_LEAD = re.compile(r"^(?:in order to|so as to|to|for)\s+", _FLAGS)
-_UNIT_WEEKS = {"day": 1 / 7, "week": 1.0, "month": 52 / 12, "year": 52.0}
+_UNIT_WEEKS = {"d": 1 / 7, "w": 1.0, "m": 52 / 12, "y": 52.0}  # by the unit's first letter ("wks", "mo", "yrs")
 
 
 def _as_number(x: float) -> int | float:
@@ -136,7 +136,7 @@ def _value(spec: _FactSpec, pat: _Pattern, q: str, lex: _Lexicon):
             lo = _num(m.group(1), lex.numbers)
             hi = _num(m.group(2), lex.numbers) if m.group(2) else None
             n = hi if hi is not None else lo
-            unit = m.group(3).lower().rstrip("s")
+            unit = m.group(3).lower()[0]
             if n is not None:
                 return _as_number(round(n * _UNIT_WEEKS[unit], 1)), None
         return True, None
