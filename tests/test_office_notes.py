@@ -340,3 +340,44 @@ def test_facts_table_shows_time_and_speaker(tmp_path):
     note.write_text("Pt c/o numbness L foot. Numbness in the right hand has resolved.", encoding="utf-8")
     shown = CliRunner().invoke(app, ["facts", str(note)]).stdout
     assert "by patient" in shown and "resolved" in shown
+
+
+# ---------------------------------------------------------------------------------------------- sections
+def test_plan_section_spans_its_sentences():
+    text = "Completed PT x8 without relief.\nPlan: 1. PT 2x4. 2. MRI L-spine. 3. EMG/NCS BLE.\nExam: +SLR L.\n"
+    assert [f.value for f in facts(text, "physical_therapy")] == [8]
+    assert not facts(text, "prior_mri") and not facts(text, "prior_imaging")
+    assert not facts(text, "prior_electrodiagnostic")
+    # the next header ends the plan: the exam finding is the provider's, current
+    slr = only(text, "positive_slr")
+    assert slr.time == "current" and not slr.negated
+
+
+def test_family_and_past_history_sections():
+    text = "FHx: Breast cancer - mother. Lymphoma in father.\nPMH: HTN. Lumbar fracture 2001.\n\nNumbness L foot."
+    assert all(f.experiencer == "other" for f in facts(text, "red_flag_cancer"))
+    assert only(text, "red_flag_fracture").time == "past"
+    # a blank line ends a section
+    assert only(text, "radicular_symptoms").time == "current"
+
+
+def test_subjective_section_is_the_patient_speaking():
+    text = "HPI: Numbness L foot. Worse with sitting.\nExam: Decreased sensation L5 dermatome."
+    assert only(text, "radicular_symptoms").asserted_by == "patient"
+    assert only(text, "sensory_deficit").asserted_by == "provider"
+
+
+def test_a_lower_case_wrapped_line_is_not_a_header():
+    text = ("The provider documented the treatment\nplan: rest and ice. The applicant completed 12 sessions of "
+            "physical therapy.")
+    assert only(text, "physical_therapy").value == 12
+
+
+def test_unknown_section_category_is_a_lexicon_error(tmp_path):
+    from checker.facts import LEXICON_PATH
+
+    src = Path(LEXICON_PATH).read_text(encoding="utf-8")
+    bad = tmp_path / "lexicon.yaml"
+    bad.write_text(src.replace("\n  historical: ['(?-i:PMH", "\n  history: ['(?-i:PMH", 1), encoding="utf-8")
+    with pytest.raises(LexiconError, match="sections"):
+        load_lexicon(bad)

@@ -22,7 +22,7 @@ class _Trig:
 class _Context:
     """Trigger matches of one text with scope queries."""
 
-    def __init__(self, t: str, sents: list[tuple[int, int]], lex: _Lexicon, scan: list):
+    def __init__(self, t: str, sents: list[tuple[int, int]], lex: _Lexicon, scan: list, sections: list = ()):
         self.t = t
         self.lex = lex
         pseudo_spans = {cat: [(a, b) for a, b, _, _ in scan[ch]] for cat, ch in lex.pseudo_ch.items()}
@@ -51,6 +51,7 @@ class _Context:
         self.maxb = int(st.get("max_words_backward", 6))
         self.maxf_cat = {c: int(st.get(f"max_words_forward_{c}", self.maxf)) for c in _CATEGORIES}
         self._attr: dict[int, str] = {}
+        self.sections = list(sections)  # (start, end, category, header start, header end), in order
         lists = lex.lists
         self.list_sep: Optional[re.Pattern] = lists.get("separator")
         self.list_item_words = int(lists.get("max_item_words", 5))
@@ -132,6 +133,9 @@ class _Context:
                 if self._terminated(te, tr.s):
                     continue
                 out[tr.cat] = (tr.s, tr.e)
+        for s0, e0, cat, hs, he in self.sections:  # a note section ("Plan:", "FHx:") scopes all it holds
+            if s0 <= ts and te <= e0 and ts >= he and cat not in ignore and cat not in out:
+                out[cat] = (hs, he)
         return out
 
     def asserted_by(self, si: int, reported: bool = False) -> str:

@@ -10,6 +10,7 @@ from typing import Optional
 from checker.models import Evidence, Fact
 
 from .context import _Context
+from .sections import find_sections
 from .lexicon import _FLAGS, LEXICON_PATH, _FactSpec, load_lexicon
 from .text import _Norm, _sentences
 from .values import _as_number, _parse_date, _value
@@ -48,7 +49,7 @@ def extract_facts(text: str, as_of: _dt.date | None = None) -> list[Fact]:
     t = norm.text
     sents = _sentences(t, lex.abbreviations)
     scan = lex.scanner.scan(t)
-    ctx = _Context(t, sents, lex, scan)
+    ctx = _Context(t, sents, lex, scan, find_sections(text, norm, lex.sections))
     out: list[Fact] = []
     sentence_dates: dict[int, Optional[_dt.date]] = {}
     region_spans = (sorted((a, b, lex.region_tags[pi]) for a, b, pi, _ in scan[lex.region_ch])

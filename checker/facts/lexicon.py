@@ -69,6 +69,7 @@ class _Lexicon:
     date_regex: re.Pattern
     settings: dict[str, Any]
     lists: dict[str, Any] = field(default_factory=dict)  # coordinated lists: separator, max_item_words, not_an_item
+    sections: Any = None  # compiled note-section headers (checker.facts.sections.compile_sections)
     declared: frozenset = field(default_factory=frozenset)
     region_ch: Optional[int] = None  # the scanner channel of the body-region patterns
     region_tags: tuple = ()  # pattern index in that channel -> body region
@@ -142,6 +143,18 @@ def _expand(node: Any, macros: dict, where: str) -> Any:
     if isinstance(node, dict):
         return {k: _expand(v, macros, f"{where}.{k}") for k, v in node.items()}
     return node
+
+
+def _sections(raw: dict) -> Any:
+    from .sections import compile_sections
+
+    for cat in raw:
+        if cat != "any_header" and cat not in _CATEGORIES:
+            raise LexiconError(f"sections: {cat!r} is not one of {', '.join(_CATEGORIES)} (or any_header)")
+    try:
+        return compile_sections(raw, _FLAGS)
+    except re.error as exc:
+        raise LexiconError(f"sections: {exc}") from None
 
 
 def _lists(raw: dict) -> dict[str, Any]:
@@ -281,6 +294,7 @@ def _load_lexicon(path: str | Path) -> _Lexicon:
         date_regex=re.compile(date_rx, _FLAGS),
         settings=raw.get("settings", {}),
         lists=_lists(raw.get("lists") or {}),
+        sections=_sections(raw.get("sections") or {}),
         declared=declared,
         region_ch=region_ch,
         region_tags=region_tags,
