@@ -381,3 +381,35 @@ def test_unknown_section_category_is_a_lexicon_error(tmp_path):
     bad.write_text(src.replace("\n  historical: ['(?-i:PMH", "\n  history: ['(?-i:PMH", 1), encoding="utf-8")
     with pytest.raises(LexiconError, match="sections"):
         load_lexicon(bad)
+
+
+# ---------------------------------------------------------------------------------------------- more office forms
+def test_a_colon_after_the_trigger_introduces_its_list():
+    found = facts("Denies: fever, chills, weight loss.")
+    assert found and all(f.negated for f in found if f.name in RED_FLAGS)
+
+
+@pytest.mark.parametrize("text", [
+    "Pt was told to start PT 2x/wk x 6 wks.",
+    "Start chiropractic 2x3.",
+    "Continue PT x6.",
+    "Advised to begin acupuncture x6.",
+])
+def test_office_orders_are_not_care_received(text):
+    assert not [f for f in facts(text) if f.name in PRIOR]
+
+
+@pytest.mark.parametrize("text, name", [
+    ("He would like to avoid surgery.", "surgery_planned"),
+    ("Patient does not want surgery.", "surgery_planned"),
+    ("She declines injections.", "injection_planned"),
+])
+def test_turning_care_down_is_no_plan_and_no_prior_care(text, name):
+    assert fact_state(facts(text, name), vocabulary()[name]) == "absent"
+    assert not [f for f in facts(text) if f.name in PRIOR]
+
+
+def test_does_report_is_the_patient_speaking():
+    text = "He has no fever, but does report night sweats."
+    f = [f for f in facts(text, "red_flag_infection") if not f.negated][0]
+    assert f.asserted_by == "patient"

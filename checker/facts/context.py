@@ -120,7 +120,8 @@ class _Context:
                 limit = self.maxf_cat[tr.cat]
                 if t.count(" ", tr.e, ts) > limit and not (tr.cat in self.list_cats and self._in_list(tr.e, ts)):
                     continue
-                if self._terminated(tr.e, ts, tr.cat == "request"):
+                # a colon right after the trigger introduces what it governs ("Denies: fever, chills")
+                if self._terminated(tr.e + 1 if t.startswith(":", tr.e) else tr.e, ts, tr.cat == "request"):
                     continue
                 out[tr.cat] = (tr.s, tr.e)
             else:
