@@ -48,18 +48,25 @@ Pipeline for one summary:
    prefix fits.  Same matches as ``finditer`` over ``(?<!\w)(?:p1|p2|..)(?!\w)``,
    ~10x faster than letting ``re`` try every alternative at every position.
 4. For every target match decide negated / hypothetical / historical /
-   experiencer / request from the triggers whose scope reaches it, then apply
-   the fact's options (``request: drop|require|...``, ``invert``, fixed
-   flags) and compute its value (grade, sessions, age, pain, dates, weeks,
-   purpose text, ...).
-5. ``asserted_by`` is per sentence: ``claims_administrator`` when the sentence
-   reports what UR / the claims administrator did, ``reviewer`` for the
-   reviewer's own comments, else ``provider``.
+   resolved / experiencer / request / reported from the triggers whose scope
+   reaches it (a scope runs past its word limit over a coordinated list:
+   "Denies fever, chills, ..., or history of cancer"), and from the note
+   section it sits in ("Plan:", "FHx:", "PMH:", "HPI:"); then apply the fact's
+   options (``request: drop|require|...``, ``invert``, ``speaker``, fixed
+   flags) and its vocabulary class (``prior: true`` facts never come from a
+   request, a plan or UR's decision) and compute its value (grade, sessions,
+   age, pain, dates, weeks, purpose text, ...).
+5. ``time``: resolved, past (historical), planned (a plan fact, or a request
+   cue for ``request: hypothetical`` facts) or current.
+6. ``asserted_by``: ``claims_administrator`` when the sentence reports what
+   UR / the claims administrator did, ``reviewer`` for the reviewer's own
+   comments, else ``patient`` inside a report cue ("the patient reports",
+   "c/o", "denies") or a subjective section, else ``provider``.
 
 Modules, one concern each: ``lexicon`` (loading and compiling lexicon.yaml), ``scanner`` (the prefix-indexed
 multi-pattern scanner), ``text`` (whitespace normalisation with an offset map, sentence splitting), ``values``
 (numbers, grades, dates, sessions), ``context`` (ConText triggers and their scopes, speaker) and ``extract``
-(one summary -> facts).
+(one summary -> facts), ``sections`` (note section headers and their scopes).
 """
 from __future__ import annotations
 
