@@ -413,3 +413,26 @@ def test_does_report_is_the_patient_speaking():
     text = "He has no fever, but does report night sweats."
     f = [f for f in facts(text, "red_flag_infection") if not f.negated][0]
     assert f.asserted_by == "patient"
+
+
+def test_short_negative_markers_after_a_sign_reach_only_it():
+    assert only("Hoffmann neg.", "myelopathy").negated
+    assert only("Clonus (-).", "myelopathy").negated
+    assert not only("Weakness of the left leg, Hoffmann neg.", "motor_weakness").negated
+    assert not only("Pain radiating to the L leg, SLR (-).", "radicular_symptoms").negated
+
+
+def test_a_singular_negative_belongs_to_its_own_sign():
+    assert not only("Pain radiating to the left leg, straight leg raise is negative.", "radicular_symptoms").negated
+    found = facts("Hawkins and O'Brien's tests were negative.", "internal_derangement")
+    assert len(found) == 2 and all(f.negated for f in found)
+
+
+def test_a_side_letter_before_a_number_ends_the_sentence():
+    text = "Spurling (+) R. 4/5 R wrist extensors."
+    assert only(text, "positive_spurling").regions == ["cervical"]
+
+
+def test_limb_before_numbness_and_its_resolution():
+    f = only("Previously had L arm numbness, now resolved.", "radicular_symptoms")
+    assert f.time == "resolved"

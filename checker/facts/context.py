@@ -9,6 +9,9 @@ from typing import Optional
 from .lexicon import _CATEGORIES, _Lexicon
 
 
+_SINGULAR = re.compile(r"(?:is|was|has)\b", re.IGNORECASE)
+
+
 @dataclass
 class _Trig:
     cat: str
@@ -17,12 +20,14 @@ class _Trig:
     e: int
     unbounded: bool = False  # scope = rest of the sentence (request_sentence)
     only_findings: bool = False  # inside a `negation_request` pseudo phrase: a trigger for findings only
+    max_words: Optional[int] = None  # this trigger's own word limit (a short marker: "neg", "(-)")
 
 
 class _Context:
     """Trigger matches of one text with scope queries."""
 
-    def __init__(self, t: str, sents: list[tuple[int, int]], lex: _Lexicon, scan: list, sections: list = ()):
+    def __init__(self, t: str, sents: list[tuple[int, int]], lex: _Lexicon, scan: list, sections: list = (),
+                 absorbed: list = ()):
         self.t = t
         self.lex = lex
         pseudo_spans = {cat: [(a, b) for a, b, _, _ in scan[ch]] for cat, ch in lex.pseudo_ch.items()}
@@ -33,11 +38,19 @@ class _Context:
             unbounded = cat == "request_sentence"
             if unbounded:
                 cat = "request"
-            for s, e, _, _ in scan[ch]:
+            limits = lex.trig_limits.get(ch, ())
+            for s, e, pi, _ in scan[ch]:
                 if ps and any(a < e and s < b for a, b in ps):
                     continue
+                # a singular backward trigger inside a finding's own negative phrase belongs to that finding
+                # ("straight leg raise is negative"): it does not also deny "pain radiating to the left leg" before
+                # it; a plural one is shared ("Hawkins and O'Brien's tests were negative")
+                if (absorbed and direction == "backward" and _SINGULAR.match(t, s)
+                        and any(a < e and s < b for a, b in absorbed)):
+                    continue
                 only_findings = bool(ps_req) and any(a < e and s < b for a, b in ps_req)
-                self.trigs.append(_Trig(cat, direction == "forward", s, e, unbounded, only_findings))
+                self.trigs.append(_Trig(cat, direction == "forward", s, e, unbounded, only_findings,
+                                        limits[pi] if limits else None))
         self.trigs.sort(key=lambda x: x.s)
         self.trig_starts = [x.s for x in self.trigs]
         self.terms = [(a, b) for a, b, _, _ in scan[lex.term_ch]]
@@ -117,8 +130,9 @@ class _Context:
             if tr.fwd:
                 if tr.e > ts:
                     continue
-                limit = self.maxf_cat[tr.cat]
-                if t.count(" ", tr.e, ts) > limit and not (tr.cat in self.list_cats and self._in_list(tr.e, ts)):
+                limit = self.maxf_cat[tr.cat] if tr.max_words is None else tr.max_words
+                if t.count(" ", tr.e, ts) > limit and not (
+                        tr.max_words is None and tr.cat in self.list_cats and self._in_list(tr.e, ts)):
                     continue
                 # a colon right after the trigger introduces what it governs ("Denies: fever, chills")
                 if self._terminated(tr.e + 1 if t.startswith(":", tr.e) else tr.e, ts, tr.cat == "request"):
@@ -129,7 +143,10 @@ class _Context:
                     continue
                 if ignore_backward is not None and tr.cat == "negation" and ignore_backward.search(t, tr.s, tr.e):
                     continue
-                if t.count(" ", te, tr.s) > self.maxb and not (tr.cat in self.list_cats and self._in_list(te, tr.s)):
+                # a short marker ("neg", "(-)") reaches only its own words, never a list: "Pain radiating to the
+                # L leg, SLR (-)" must not deny the radiating pain
+                if t.count(" ", te, tr.s) > (self.maxb if tr.max_words is None else tr.max_words) and not (
+                        tr.max_words is None and tr.cat in self.list_cats and self._in_list(te, tr.s)):
                     continue
                 if self._terminated(te, tr.s):
                     continue

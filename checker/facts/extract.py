@@ -49,7 +49,11 @@ def extract_facts(text: str, as_of: _dt.date | None = None) -> list[Fact]:
     t = norm.text
     sents = _sentences(t, lex.abbreviations)
     scan = lex.scanner.scan(t)
-    ctx = _Context(t, sents, lex, scan, find_sections(text, norm, lex.sections))
+    # spans of findings written with their own negative ("SLR is negative", "sensation intact"): the triggers
+    # inside them are theirs
+    absorbed = [(a, b) for spec, (tch, _) in zip(lex.facts, lex.fact_ch) if spec.negated_patterns
+                for a, b, pi, _ in scan[tch] if spec.patterns[pi].negated]
+    ctx = _Context(t, sents, lex, scan, find_sections(text, norm, lex.sections), absorbed)
     out: list[Fact] = []
     sentence_dates: dict[int, Optional[_dt.date]] = {}
     region_spans = (sorted((a, b, lex.region_tags[pi]) for a, b, pi, _ in scan[lex.region_ch])

@@ -52,6 +52,7 @@ class _FactSpec:
     tense_present: bool = False  # vocabulary `tense: present`: a present-tense finding
     prior: bool = False  # vocabulary `prior: true`: prior care or a prior study
     finding: bool = False  # vocabulary `finding: true` or `tense: present`: a sign, symptom or diagnosis
+    negated_patterns: bool = False  # some pattern says the finding is absent by itself ("5/5 strength")
 
 
 @dataclass
@@ -60,6 +61,7 @@ class _Lexicon:
     scanner: "_Scanner"
     fact_ch: list[tuple[int, Optional[int]]]  # per fact: (target channel, exclude channel)
     trig_ch: dict[tuple[str, str], int]
+    trig_limits: dict[int, tuple]  # trigger channel -> per-pattern word limit (None: the category's setting)
     pseudo_ch: dict[str, int]
     term_ch: int
     attr_ch: dict[str, int]
@@ -231,6 +233,7 @@ def _load_lexicon(path: str | Path) -> _Lexicon:
         v = vocab.get(name) or {}
         f.tense_present = v.get("tense") == "present"
         f.finding = f.tense_present or bool(v.get("finding"))
+        f.negated_patterns = any(p.negated for p in f.patterns)
         f.prior = bool(v.get("prior"))
         if f.prior:
             # prior care / prior study: a mention inside a request, a plan or UR's decision on it is never one
@@ -265,11 +268,23 @@ def _load_lexicon(path: str | Path) -> _Lexicon:
     for f in facts:
         fact_ch.append((add(f.name, [p.regex for p in f.patterns]), add(f.name + ":exclude", f.excludes) if f.excludes else None))
     trig_ch = {}
+    trig_limits: dict[int, tuple] = {}  # trigger channel -> per-pattern word limit (None: the category's)
     for cat in _CATEGORIES + ("request_sentence",):
         for direction in ("forward", "backward"):
             lst = (mods.get(cat) or {}).get(direction) or []
             if lst:
-                trig_ch[(cat, direction)] = add(f"{cat}:{direction}", lst)
+                # a trigger is a pattern, or {p: pattern, max_words: N} for a marker that only reaches N words
+                # (beyond them only over a coordinated list): "Hoffmann neg", "fever, chills (-)"
+                pats, limits = [], []
+                for n, item in enumerate(lst, 1):
+                    if isinstance(item, dict) and "p" in item:
+                        pats.append(item["p"])
+                        limits.append(int(item.get("max_words", 0)))
+                    else:
+                        pats.append(item)
+                        limits.append(None)
+                trig_ch[(cat, direction)] = add(f"{cat}:{direction}", pats)
+                trig_limits[trig_ch[(cat, direction)]] = tuple(limits)
     pseudo_ch = {cat: add(f"pseudo:{cat}", lst) for cat, lst in (mods.get("pseudo") or {}).items() if lst}
     term_ch = add("termination", mods["termination"])
     attr_ch = {k: add(f"attribution:{k}", v) for k, v in raw.get("attribution", {}).items()}
@@ -285,6 +300,7 @@ def _load_lexicon(path: str | Path) -> _Lexicon:
         scanner=_Scanner(channels),
         fact_ch=fact_ch,
         trig_ch=trig_ch,
+        trig_limits=trig_limits,
         pseudo_ch=pseudo_ch,
         term_ch=term_ch,
         attr_ch=attr_ch,

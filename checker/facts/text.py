@@ -78,7 +78,8 @@ def _sentences(t: str, abbrev: frozenset) -> list[tuple[int, int]]:
             while j > start and not t[j - 1].isspace():
                 j -= 1
             word = t[j:dot].lower().lstrip("(\"'")
-            if word in abbrev or (len(word) == 1 and word.isalpha()):
+            # a single letter is an initial ("J. Smith"), but not before a number: "+Spurling R. 4/5 EHL"
+            if word in abbrev or (len(word) == 1 and word.isalpha() and not t[m.end():m.end() + 1].isdigit()):
                 continue
         out.append((start, m.end() - 1))
         start = m.end()
