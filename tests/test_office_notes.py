@@ -436,3 +436,19 @@ def test_a_side_letter_before_a_number_ends_the_sentence():
 def test_limb_before_numbness_and_its_resolution():
     f = only("Previously had L arm numbness, now resolved.", "radicular_symptoms")
     assert f.time == "resolved"
+
+
+@pytest.mark.parametrize("text, name, negated", [
+    ("Motor: 5/5 throughout BLE.", "motor_weakness", True),
+    ("Sensory: intact to LT throughout.", "sensory_deficit", True),
+    ("Reflexes: 2+ and symmetric.", "reflex_change", True),
+    ("SLR: negative bilaterally.", "positive_slr", True),
+    ("Spurling: negative.", "positive_spurling", True),
+    ("Sensory: decreased L5 dermatome.", "sensory_deficit", False),
+    ("Reflexes: 1+ L achilles.", "reflex_change", False),
+    ("SLR: positive on the L at 45 degrees.", "positive_slr", False),
+    ("No B/B dysfunction.", "red_flag_cauda_equina", True),
+])
+def test_exam_template_lines_with_a_colon(text, name, negated):
+    found = facts(text, name)
+    assert found and all(f.negated == negated for f in found)
