@@ -452,3 +452,19 @@ def test_limb_before_numbness_and_its_resolution():
 def test_exam_template_lines_with_a_colon(text, name, negated):
     found = facts(text, name)
     assert found and all(f.negated == negated for f in found)
+
+
+@pytest.mark.parametrize("old, new, message", [
+    ("    speaker: [claims_administrator]\n", "    speaker: [insurer]\n", "speaker"),
+    ("    exclude_facts: [work_status]\n", "    exclude_facts: [work_state]\n", "exclude_facts"),
+    ("  NEG: '", "  NOT_NEG: '", "undefined macro"),
+])
+def test_new_lexicon_options_are_checked(tmp_path, old, new, message):
+    from checker.facts import LEXICON_PATH
+
+    src = Path(LEXICON_PATH).read_text(encoding="utf-8")
+    assert old in src
+    bad = tmp_path / "lexicon.yaml"
+    bad.write_text(src.replace(old, new, 1), encoding="utf-8")
+    with pytest.raises(LexiconError, match=message):
+        load_lexicon(bad)
