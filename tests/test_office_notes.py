@@ -468,3 +468,9 @@ def test_new_lexicon_options_are_checked(tmp_path, old, new, message):
     bad.write_text(src.replace(old, new, 1), encoding="utf-8")
     with pytest.raises(LexiconError, match=message):
         load_lexicon(bad)
+
+
+def test_a_normal_finding_now_resolves_the_old_one():
+    f = only("Previously had weakness of the left EHL, now 5/5.", "motor_weakness")
+    assert f.time == "resolved"
+    assert fact_state([f], vocabulary()["motor_weakness"]) == "absent"
