@@ -173,6 +173,11 @@ def facts(file: Path = typer.Argument(..., help="A case-summary text file"),
         flags = ",".join(k for k in ("negated", "historical", "hypothetical") if getattr(f, k))
         if f.experiencer != "patient":
             flags += ",other person"
+        if f.time not in ("current", "past"):
+            flags += f",{f.time}"
+        if f.asserted_by != "provider":
+            flags += f",by {f.asserted_by.replace('_', ' ')}"
+        flags = flags.strip(",")
         t.add_row(f.name, "" if f.value is True else str(f.value), flags, ",".join(f.regions), f.evidence.quote)
     out.print(t)
 

@@ -102,9 +102,19 @@ def _region_modes() -> dict[str, str]:
 # ----------------------------------------------------------------------------------------------------------------
 # features
 
-def fact_state(mentions: list[Fact]) -> str:
-    """Collapse the mentions of one flag fact into present / suspected / absent / unknown."""
+def fact_state(mentions: list[Fact], spec: Optional[dict] = None) -> str:
+    """Collapse the mentions of one flag fact into present / suspected / absent / unknown.
+
+    ``spec`` is the fact's vocabulary entry: for a present-tense finding (``tense: present``) a resolved
+    mention ("the numbness has resolved") counts as absent; for prior care or a prior study (``prior: true``)
+    a planned mention (a request, a plan) is not one at all.
+    """
+    spec = spec or {}
     own = [f for f in mentions if f.experiencer == "patient"]
+    if spec.get("prior"):
+        own = [f for f in own if f.time != "planned"]
+    if spec.get("tense") == "present" and any(f.time == "resolved" for f in own):
+        own = [f.model_copy(update={"negated": True}) if f.time == "resolved" else f for f in own]
     if any(not f.negated and not f.hypothetical for f in own):
         return "present"
     if any(f.hypothetical and not f.negated for f in own):
@@ -164,9 +174,10 @@ def build_features(facts: list[Fact], request: Request, as_of: Optional[date]) -
         mentions = by_name.get(name, [])
         kind = spec["kind"]
         if kind == "flag":
-            feats[f"f_{name}"] = fact_state(mentions)
+            feats[f"f_{name}"] = fact_state(mentions, spec)
         elif kind == "number":
-            nums = [n for n in (_number(f.value) for f in mentions if not f.negated) if n is not None]
+            nums = [n for n in (_number(f.value) for f in mentions
+                                if not f.negated and not (spec.get("prior") and f.time == "planned")) if n is not None]
             if name == "pain_score" or name == "therapy_sessions_completed":
                 val = max(nums) if nums else None
             else:
@@ -196,7 +207,7 @@ def build_features(facts: list[Fact], request: Request, as_of: Optional[date]) -
             feats["f_weeks_since_prior_imaging"] = round((as_of - max(dated)).days / 7, 1)
     if feats.get("f_therapy_sessions_completed", UNKNOWN_NUMBER) == UNKNOWN_NUMBER:
         counts = [n for name in ("physical_therapy", "chiropractic", "acupuncture") for f in by_name.get(name, [])
-                  if not f.negated and not f.hypothetical and (n := _number(f.value)) is not None]
+                  if not f.negated and not f.hypothetical and f.time != "planned" and (n := _number(f.value)) is not None]
         if counts:
             feats["f_therapy_sessions_completed"] = max(counts)
     # the request

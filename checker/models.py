@@ -5,7 +5,7 @@ import datetime as dt
 from datetime import date
 from typing import Literal, Optional, Union
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 Decision = Literal["Upheld", "Overturned"]
 Status = Literal["met", "not met", "insufficient", "no rule applies"]
@@ -33,9 +33,20 @@ class Fact(BaseModel):
     hypothetical: bool = False
     experiencer: Literal["patient", "other"] = "patient"
     asserted_by: Literal["provider", "claims_administrator", "reviewer", "patient"] = "provider"
+    # when the mention holds: now, in the past, in the past and no longer ("numbness has resolved"), or only in a
+    # request or plan ("Plan: PT 2x4", "surgery is scheduled").  ``historical`` is True exactly for past/resolved.
+    time: Literal["current", "past", "resolved", "planned"] = "current"
     date: Optional[dt.date] = None  # `dt.date`: the field name shadows `date` inside the class
     evidence: Evidence
     regions: list[str] = Field(default_factory=list)  # body regions the mention concerns (regional facts only)
+
+    @model_validator(mode="after")
+    def _time_and_historical_agree(self) -> "Fact":
+        if self.time in ("past", "resolved"):
+            self.historical = True
+        elif self.historical:
+            self.time = "past"
+        return self
 
 
 class Request(BaseModel):

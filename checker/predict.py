@@ -133,10 +133,23 @@ class Checker:
 
 
 def _evidence_for(rule: Rule, feats: dict[str, Any], facts: list[Fact]) -> list[Evidence]:
+    from .engine import fact_state
+    from .rules import vocabulary
+
     names = {lf.fact for lf in rule_leaves(rule) if lf.fact and known(lf, feats)}
+    # the states a flag's conditions test for ("present", "suspected", ...): a denied "fever" is no evidence
+    # for a rule that looks for fever, and a present one none for a rule that looks for its absence
+    wanted: dict[str, set] = {}
+    for lf in rule_leaves(rule):
+        if lf.fact and lf.is_ is not None and not isinstance(lf.is_, bool):
+            wanted.setdefault(lf.fact, set()).update([lf.is_] if isinstance(lf.is_, str) else lf.is_)
+    voc = vocabulary()
     out: list[Evidence] = []
     for f in facts:
         if f.name in names and f.experiencer == "patient":
+            spec = voc.get(f.name, {})
+            if spec.get("kind") == "flag" and f.name in wanted and fact_state([f], spec) not in wanted[f.name]:
+                continue
             out.append(f.evidence)
             if len(out) >= _MAX_EVIDENCE_PER_RULE:
                 break

@@ -499,7 +499,7 @@ def test_a_requirement_is_not_a_finding():
 def test_malformed_modifier_pattern_is_a_clear_lexicon_error(tmp_path):
     from checker import facts as facts_mod
 
-    src = (Path(facts_mod.__file__).parent / "lexicon" / "lexicon.yaml").read_text(encoding="utf-8")
+    src = (Path(facts_mod.LEXICON_PATH)).read_text(encoding="utf-8")
     bad = tmp_path / "lexicon.yaml"
     bad.write_text(src.replace("      - rule out\n", "      - rule (?: out)\n", 1), encoding="utf-8")
     with pytest.raises(facts_mod.LexiconError, match="quote a pattern"):

@@ -155,7 +155,7 @@ def test_broken_lexicon_is_one_clear_error(tmp_path, monkeypatch):
     from checker import facts
 
     bad = tmp_path / "lexicon.yaml"
-    src = (Path(facts.__file__).parent / "lexicon" / "lexicon.yaml").read_text(encoding="utf-8")
+    src = (Path(facts.LEXICON_PATH)).read_text(encoding="utf-8")
     bad.write_text(src.replace("      - hypertension\n", "      - hyper(tension\n", 1), encoding="utf-8")
     with pytest.raises(facts.LexiconError) as ei:
         facts.load_lexicon(bad)
