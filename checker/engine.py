@@ -7,7 +7,6 @@ engine's session table does not fill up.
 """
 from __future__ import annotations
 
-import copy
 import functools
 import hashlib
 import itertools
@@ -297,18 +296,43 @@ def compile_rule(rule: Rule) -> dict[str, dict]:
 # ----------------------------------------------------------------------------------------------------------------
 # the engine
 
+_HOST = None
+
+
+def _host():
+    """The one durable_rules host of this process, without durable's background dispatch threads.
+
+    ``durable.lang.get_host()`` starts two timer threads that walk every ruleset several times a second to
+    run queued actions and timers. This engine has neither (each case is asserted and its actions run
+    synchronously in ``assert_fact``), and those threads raced with the main thread on the C engine's
+    session state: a case deleted while the dispatcher looked at it printed ``Could not start action, error
+    code: 307`` on stderr. They also cost CPU in every worker and are unsafe to fork with. Hence a host that
+    never starts them.
+    """
+    global _HOST
+    if _HOST is None:
+        from durable.engine import Host  # imported lazily: the C extension is heavy
+
+        class _SyncHost(Host):
+            def _run(self):  # no dispatch or timer threads
+                pass
+
+        _HOST = _SyncHost()
+    return _HOST
+
+
 class Engine:
-    """durable_rules rulesets built once from the catalog, one per modality; ``evaluate`` per case.
+    """durable_rules rulesets built from the catalog, one per modality; ``evaluate`` per case.
 
     A case only meets the rules of its own modality, so each modality gets its own ruleset: the engine
-    then matches a case against a dozen rules instead of the whole catalog.
+    then matches a case against a dozen rules instead of the whole catalog. A modality's ruleset is
+    registered with the C engine the first time a case of that modality comes (``prepare()`` registers them
+    all, e.g. before worker processes fork).
     """
 
     _registered: dict[str, "Engine"] = {}
 
     def __init__(self, rules: Iterable[Rule]):
-        from durable.lang import get_host  # imported lazily: the C extension is heavy
-
         self.rules = list(rules)
         self.by_id = {r.id: r for r in self.rules}
         spec: dict[str, dict] = {}
@@ -316,31 +340,43 @@ class Engine:
             spec.update(compile_rule(r))
         digest = hashlib.sha1(repr(sorted(spec.items(), key=lambda kv: kv[0])).encode()).hexdigest()[:12]
         self.name = f"imrcheck_{digest}"
-        self.host = get_host()
+        self.host = _host()
         if self.name in Engine._registered:  # a ruleset name can be registered once per process
             prev = Engine._registered[self.name]
-            self._fired, self._counter, self.rulesets = prev._fired, prev._counter, prev.rulesets
+            self._fired, self._counter, self.rulesets, self._pending = prev._fired, prev._counter, prev.rulesets, prev._pending
             return
         self._fired: dict[str, list[str]] = {}
         self._counter = itertools.count()
         self.rulesets: dict[str, tuple[str, tuple[str, ...]]] = {}  # modality -> (ruleset name, attributes it tests)
-        modalities = sorted({m for r in self.rules for m in r.applies_to.modalities})
-        for m in modalities:
-            ruleset: dict[str, dict] = {}
-            keys: set[str] = {"case"}
-            for r in self.rules:
-                if m not in r.applies_to.modalities:
-                    continue
-                for rid in (r.id + APPLIES, r.id):
-                    keys |= _attributes(spec[rid])
-                    body = copy.deepcopy(spec[rid])  # registering deletes `run` from the dict it is given
-                    body["run"] = self._recorder(rid)
-                    ruleset[rid] = body
-            ruleset["__case__"] = {"all": [{"m": {"$ex": {"case": 1}}}], "run": self._recorder(None)}
-            name = f"{self.name}_{m}"
-            self.host.set_rulesets({name: ruleset})
-            self.rulesets[m] = (name, tuple(sorted(keys)))
+        # modality -> its rules, until its ruleset is registered (shared with later Engines of the same catalog)
+        self._pending: dict[str, list[Rule]] = {}
+        for r in self.rules:
+            for m in r.applies_to.modalities:
+                self._pending.setdefault(m, []).append(r)
         Engine._registered[self.name] = self
+
+    def _register(self, m: str) -> Optional[tuple[str, tuple[str, ...]]]:
+        rules = self._pending.pop(m, None)
+        if rules is None:
+            return self.rulesets.get(m)
+        ruleset: dict[str, dict] = {}
+        keys: set[str] = {"case"}
+        for r in rules:
+            for rid, body in compile_rule(r).items():  # a fresh dict: registering deletes its `run`
+                keys |= _attributes(body)
+                body["run"] = self._recorder(rid)
+                ruleset[rid] = body
+        ruleset["__case__"] = {"all": [{"m": {"$ex": {"case": 1}}}], "run": self._recorder(None)}
+        name = f"{self.name}_{m}"
+        self.host.set_rulesets({name: ruleset})
+        self.rulesets[m] = (name, tuple(sorted(keys)))
+        return self.rulesets[m]
+
+    def prepare(self) -> "Engine":
+        """Register every modality's ruleset now."""
+        for m in list(self._pending):
+            self._register(m)
+        return self
 
     def _recorder(self, rid: Optional[str]):
         fired = self._fired
@@ -354,7 +390,8 @@ class Engine:
 
     def evaluate(self, features: dict[str, Any]) -> tuple[list[str], list[str]]:
         """(ids of rules in play, ids of rules met) for one case, in catalog order."""
-        entry = self.rulesets.get(features.get("q_modality"))
+        m = features.get("q_modality")
+        entry = self.rulesets.get(m) or (self._register(m) if m in self._pending else None)
         if entry is None:
             return [], []
         ruleset, keys = entry
