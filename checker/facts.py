@@ -69,6 +69,7 @@ from typing import Any, Optional
 import yaml
 
 from checker.models import Evidence, Fact
+from checker.regex_cache import KeptPattern, compile_keep
 
 LEXICON_PATH = Path(__file__).resolve().parent / "lexicon" / "lexicon.yaml"
 VOCABULARY_PATH = Path(__file__).resolve().parent / "lexicon" / "vocabulary.yaml"
@@ -186,10 +187,13 @@ def _region_mode(name: str, mode: Any) -> Optional[str]:
     return mode
 
 
+_YamlLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml where available, else pure Python
+
+
 def _declared_names() -> frozenset:
     try:
         with open(VOCABULARY_PATH, encoding="utf-8") as fh:
-            return frozenset((yaml.safe_load(fh) or {}).get("facts", {}))
+            return frozenset((yaml.load(fh, Loader=_YamlLoader) or {}).get("facts", {}))
     except OSError:  # pragma: no cover
         return frozenset()
 
@@ -198,15 +202,25 @@ class LexiconError(Exception):
     """The lexicon file cannot be loaded; the message names the file and the fact or line."""
 
 
-@lru_cache(maxsize=4)
-def load_lexicon(path: str | Path = LEXICON_PATH) -> _Lexicon:
+def load_lexicon(path: str | Path | None = None) -> _Lexicon:
     """Load and compile ``lexicon.yaml`` (cached: call it as often as you like).
 
-    Raises :class:`LexiconError` naming the file and the place for a YAML error, a malformed pattern,
-    an undeclared fact or a regular expression that does not compile.
+    ``load_lexicon()``, ``load_lexicon(LEXICON_PATH)`` and ``load_lexicon(str(LEXICON_PATH))`` are one cache
+    entry; the compiled lexicon is also kept on disk (``checker.cache``), keyed by the lexicon's and the
+    vocabulary's content. Raises :class:`LexiconError` naming the file and the place for a YAML error, a
+    malformed pattern, an undeclared fact or a regular expression that does not compile.
     """
+    return _cached_lexicon(str(Path(path).resolve()) if path is not None else str(LEXICON_PATH))
+
+
+@lru_cache(maxsize=4)
+def _cached_lexicon(path: str) -> _Lexicon:
+    from .cache import cached
+
     try:
-        return _load_lexicon(path)
+        if not Path(path).is_file():
+            return _load_lexicon(path)  # the loader's own "cannot read" error
+        return cached("lexicon", [Path(path), VOCABULARY_PATH], lambda: _compiled(_load_lexicon(path)))
     except LexiconError as exc:
         raise LexiconError(f"{path}: {exc}") from None
     except yaml.YAMLError as exc:
@@ -217,9 +231,15 @@ def load_lexicon(path: str | Path = LEXICON_PATH) -> _Lexicon:
         raise LexiconError(f"{path}: {type(exc).__name__}: {exc}") from None
 
 
+def _compiled(lex: _Lexicon) -> _Lexicon:
+    """The lexicon with every scanner alternation compiled: what the disk cache stores."""
+    lex.scanner.compile_all()
+    return lex
+
+
 def _load_lexicon(path: str | Path) -> _Lexicon:
     with open(path, encoding="utf-8") as fh:
-        raw = yaml.safe_load(fh)
+        raw = yaml.load(fh, Loader=_YamlLoader)
     declared = _declared_names()
     date_rx = raw["date_regex"]
     facts_raw = raw["facts"]
@@ -425,6 +445,7 @@ class _Scanner:
             self.t1[k] = self._select(lambda s, k=k: s == k or s == "")
         self.t0 = self._select(lambda s: s == "")
         self._cache: dict[tuple[int, tuple[int, ...]], tuple[re.Pattern, dict[int, int]]] = {}
+        self._kept: dict[tuple[int, tuple[int, ...]], tuple[KeptPattern, dict[int, int]]] = {}
 
     def _select(self, ok) -> list[tuple[int, tuple[int, ...]]]:
         out = []
@@ -444,9 +465,27 @@ class _Scanner:
                 parts.append("(" + pats[i] + r")(?!\w)")
                 gmap[g] = i
                 g += 1 + re.compile(pats[i], _FLAGS).groups
-            r = (re.compile("|".join(parts), _FLAGS), gmap)
-            self._cache[key] = r
+            kept = compile_keep("|".join(parts), _FLAGS)
+            self._kept[key] = (kept, gmap)
+            r = self._cache[key] = (kept.rx, gmap)
         return r
+
+    def compile_all(self) -> "_Scanner":
+        """Compile every alternation a scan can need (once, before the lexicon is cached or workers fork)."""
+        for lst in (*self.t2.values(), *self.t1.values(), self.t0):
+            for ci, idx in lst:
+                self._regex(ci, idx)
+        return self
+
+    # pickled with the generated code of its compiled alternations (checker.regex_cache): no recompiling
+    def __getstate__(self):
+        state = dict(self.__dict__)
+        state["_cache"] = {}
+        return state
+
+    def __setstate__(self, state):
+        self.__dict__.update(state)
+        self._cache = {k: (kept.rx, gmap) for k, (kept, gmap) in self._kept.items()}
 
     def scan(self, t: str) -> list[list[tuple[int, int, int, re.Match]]]:
         """Per channel, non-overlapping matches (start, end, pattern index, match) in order."""
@@ -801,7 +840,7 @@ class _Context:
 
 # =========================================================================== extraction
 @lru_cache(maxsize=4)
-def _regions_regex(path: str | Path = LEXICON_PATH) -> tuple[re.Pattern, tuple]:
+def _regions_regex(path: str | Path | None = None) -> tuple[re.Pattern, tuple]:
     lex = load_lexicon(path)
     pats = lex.scanner.channels[lex.region_ch].patterns if lex.region_ch is not None else []
     rx = "|".join(f"(?P<r{i}>{p})" for i, p in enumerate(pats)) or "(?!)"
