@@ -69,7 +69,7 @@ from typing import Any, Optional
 import yaml
 
 from checker.models import Evidence, Fact
-from checker.regex_cache import KeptPattern, compile_keep
+from checker.regex_cache import KeptPattern, compile_keep, compile_stored
 
 LEXICON_PATH = Path(__file__).resolve().parent / "lexicon" / "lexicon.yaml"
 VOCABULARY_PATH = Path(__file__).resolve().parent / "lexicon" / "vocabulary.yaml"
@@ -458,6 +458,9 @@ class _Scanner:
     def _regex(self, ci: int, idx: tuple[int, ...]) -> tuple[re.Pattern, dict[int, int]]:
         key = (ci, idx)
         r = self._cache.get(key)
+        if r is None and key in self._kept:
+            kept, gmap = self._kept[key]
+            r = self._cache[key] = (kept.rx, gmap)
         if r is None:
             parts, gmap, g = [], {}, 1
             pats = self.channels[ci].patterns
@@ -485,7 +488,7 @@ class _Scanner:
 
     def __setstate__(self, state):
         self.__dict__.update(state)
-        self._cache = {k: (kept.rx, gmap) for k, (kept, gmap) in self._kept.items()}
+        self._cache = {}  # filled from _kept on first use of each alternation
 
     def scan(self, t: str) -> list[list[tuple[int, int, int, re.Match]]]:
         """Per channel, non-overlapping matches (start, end, pattern index, match) in order."""
@@ -844,7 +847,7 @@ def _regions_regex(path: str | Path | None = None) -> tuple[re.Pattern, tuple]:
     lex = load_lexicon(path)
     pats = lex.scanner.channels[lex.region_ch].patterns if lex.region_ch is not None else []
     rx = "|".join(f"(?P<r{i}>{p})" for i, p in enumerate(pats)) or "(?!)"
-    return re.compile(r"(?<!\w)(?:" + rx + r")(?!\w)", _FLAGS), lex.region_tags
+    return compile_stored(r"(?<!\w)(?:" + rx + r")(?!\w)", _FLAGS), lex.region_tags
 
 
 @lru_cache(maxsize=64)  # a letter's items share one summary
