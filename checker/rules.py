@@ -85,12 +85,18 @@ class RuleError(Exception):
 
 @functools.lru_cache(maxsize=1)
 def vocabulary() -> dict[str, dict]:
-    with open(VOCABULARY_FILE, encoding="utf-8") as fh:
-        return yaml.load(fh, Loader=YamlLoader)["facts"]
+    from .cache import cached
+
+    def load() -> dict[str, dict]:
+        with open(VOCABULARY_FILE, encoding="utf-8") as fh:
+            return yaml.load(fh, Loader=YamlLoader)["facts"]
+
+    return cached("vocabulary", [VOCABULARY_FILE], load)
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+    # defer_build: validators are built on first validation; a process that unpickles the cached catalog never needs them
+    model_config = ConfigDict(extra="forbid", populate_by_name=True, defer_build=True)
 
 
 class Leaf(_Strict):
