@@ -446,6 +446,7 @@ class _Scanner:
         self.t0 = self._select(lambda s: s == "")
         self._cache: dict[tuple[int, tuple[int, ...]], tuple[re.Pattern, dict[int, int]]] = {}
         self._kept: dict[tuple[int, tuple[int, ...]], tuple[KeptPattern, dict[int, int]]] = {}
+        self._res: dict[str, list] = {}  # 2-character key -> resolved alternations (see _resolve)
 
     def _select(self, ok) -> list[tuple[int, tuple[int, ...]]]:
         out = []
@@ -484,36 +485,49 @@ class _Scanner:
     def __getstate__(self):
         state = dict(self.__dict__)
         state["_cache"] = {}
+        state["_res"] = {}
         return state
 
     def __setstate__(self, state):
         self.__dict__.update(state)
         self._cache = {}  # filled from _kept on first use of each alternation
+        self._res = {}
 
     def scan(self, t: str) -> list[list[tuple[int, int, int, re.Match]]]:
         """Per channel, non-overlapping matches (start, end, pattern index, match) in order."""
         n = len(self.channels)
         out: list[list] = [[] for _ in range(n)]
         nxt = [0] * n
-        t2, t1, t0 = self.t2, self.t1, self.t0
-        cache = self._cache
+        res = self._res
         tl = t.lower()
         if len(tl) != len(t):  # a few Unicode letters lower-case to two characters
             tl = "".join(c.lower()[:1] or c for c in t)
         for m in _POS.finditer(t):
             i = m.start()
             k = tl[i:i + 2]
-            lst = t2.get(k)
+            lst = res.get(k)
             if lst is None:
-                lst = t1.get(k[:1], t0)
-            for ci, idx in lst:
+                lst = self._resolve(k)
+            for ci, match, gmap in lst:
                 if i < nxt[ci]:
                     continue
-                r = cache.get((ci, idx)) or self._regex(ci, idx)
-                mm = r[0].match(t, i)
+                mm = match(t, i)
                 if mm is not None and mm.end() > i:
-                    out[ci].append((i, mm.end(), r[1][mm.lastindex], mm))
+                    out[ci].append((i, mm.end(), gmap[mm.lastindex], mm))
                     nxt[ci] = mm.end()
+        return out
+
+    def _resolve(self, k: str) -> list[tuple[int, Any, dict[int, int]]]:
+        """The alternations to try where the text starts with ``k``, as (channel, bound match, group map),
+        cached per key: the scan loop then does no tuple hashing or cache lookups per attempt."""
+        lst = self.t2.get(k)
+        if lst is None:
+            lst = self.t1.get(k[:1], self.t0)
+        out = []
+        for ci, idx in lst:
+            rx, gmap = self._cache.get((ci, idx)) or self._regex(ci, idx)
+            out.append((ci, rx.match, gmap))
+        self._res[k] = out
         return out
 
 
