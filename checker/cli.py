@@ -15,6 +15,8 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from .cli_options import rules_option, run, time_limit_option, version_option, workers_option
+
 app = typer.Typer(add_completion=False, no_args_is_help=True,
                   help="Rule-based checker of California workers' compensation IMR criteria for imaging and therapy requests.")
 rules_app = typer.Typer(no_args_is_help=True, help="The criteria catalog: list, show, lint, test, schema.")
@@ -28,7 +30,8 @@ _STATE = {"redact": False}
 
 
 @app.callback()
-def _options(redact: bool = typer.Option(False, "--redact", help="Mask names, dates of birth and claim numbers in all output")) -> None:
+def _options(redact: bool = typer.Option(False, "--redact", help="Mask names, dates of birth and claim numbers in all output"),
+             rules: Optional[Path] = rules_option(), version: bool = version_option()) -> None:
     _STATE["redact"] = redact
     if redact:
         from .redact import redact as _redact
@@ -225,8 +228,8 @@ def check(summary_file: Optional[Path] = typer.Argument(None, help="A case-summa
           as_of: Optional[str] = typer.Option(None, "--as-of", help="Date of the request, YYYY-MM-DD"),
           batch: Optional[Path] = typer.Option(None, "--batch", help="JSON Lines: {id, summary, requests, as_of?}"),
           schema: bool = typer.Option(False, "--schema", help="Print the JSON Schema of a structured request file"),
-          workers: Optional[int] = typer.Option(None, "--workers", "-j", help="Worker processes for --batch (default: all cores)"),
-          as_json: bool = typer.Option(False, "--json")) -> None:
+          workers: Optional[int] = workers_option(),
+          as_json: bool = typer.Option(False, "--json"), rules: Optional[Path] = rules_option()) -> None:
     """Predict whether a request would pass IMR, with the criteria, evidence and what is missing."""
     from .predict import default_checker
 
@@ -305,8 +308,8 @@ def evaluate(paths: list[Path] = typer.Argument(..., help="Letters or folders of
              as_json: bool = typer.Option(False, "--json", help="Print one JSON object with the scores and every result"),
              jsonl: bool = typer.Option(False, "--jsonl", help="Stream one JSON line per item (and per failed letter), then a summary line"),
              show_all: bool = typer.Option(False, "--all", help="List every scored item, not only the misses"),
-             workers: Optional[int] = typer.Option(None, "--workers", "-j", help="Worker processes (default: all cores)"),
-             time_limit: float = typer.Option(30.0, "--time-limit", help="Seconds allowed per letter")) -> None:
+             workers: Optional[int] = workers_option(), time_limit: float = time_limit_option(),
+             rules: Optional[Path] = rules_option()) -> None:
     """Predict every disputed item from its case summary and score against the real outcome."""
     from .evaluate import iter_evaluations, iter_letter_paths, summarize
 
@@ -385,7 +388,7 @@ def _print_report(report: dict, show_all: bool) -> None:
 @app.command()
 def why(letter: Path = typer.Argument(..., help="An IMR letter (PDF or text)"),
         item: Optional[int] = typer.Option(None, "--item", help="Only item N (1-based)"),
-        as_json: bool = typer.Option(False, "--json")) -> None:
+        as_json: bool = typer.Option(False, "--json"), rules: Optional[Path] = rules_option()) -> None:
     """Explain each disputed item of a letter criterion by criterion, with quotes from the letter."""
     from rich.panel import Panel
 
@@ -434,7 +437,7 @@ def why(letter: Path = typer.Argument(..., help="An IMR letter (PDF or text)"),
 
 # ----------------------------------------------------------------------------------------------------------------
 @rules_app.command("list")
-def rules_list(as_json: bool = typer.Option(False, "--json")) -> None:
+def rules_list(as_json: bool = typer.Option(False, "--json"), rules: Optional[Path] = rules_option()) -> None:
     """List the rules of the catalog."""
     from .rules import default_rules
 
@@ -452,7 +455,7 @@ def rules_list(as_json: bool = typer.Option(False, "--json")) -> None:
 
 
 @rules_app.command("show")
-def rules_show(rule_id: str) -> None:
+def rules_show(rule_id: str, rules: Optional[Path] = rules_option()) -> None:
     """Show one rule in full."""
     import yaml
 
@@ -476,7 +479,8 @@ def rules_schema() -> None:
 
 
 @rules_app.command("docs")
-def rules_docs(out_dir: Path = typer.Option(Path(__file__).resolve().parent.parent / "docs" / "rules", "--out", help="Output folder")) -> None:
+def rules_docs(out_dir: Path = typer.Option(Path(__file__).resolve().parent.parent / "docs" / "rules", "--out", help="Output folder"),
+               rules: Optional[Path] = rules_option()) -> None:
     """Generate one Markdown page per rule (criterion, source, examples, what to document)."""
     from .ruledocs import write
 
@@ -485,7 +489,7 @@ def rules_docs(out_dir: Path = typer.Option(Path(__file__).resolve().parent.pare
 
 
 @rules_app.command("lint")
-def rules_lint(rules_dir: Optional[Path] = typer.Option(None, "--dir", help="Rules folder (default: the packaged checker/criteria/)")) -> None:
+def rules_lint(rules_dir: Optional[Path] = rules_option("--dir", "--rules")) -> None:
     """Check the rule files: syntax and schema with file:line, duplicate ids, unknown facts, rules that cannot fire."""
     from .lint import lint
 
@@ -497,7 +501,7 @@ def rules_lint(rules_dir: Optional[Path] = typer.Option(None, "--dir", help="Rul
 
 
 @rules_app.command("test")
-def rules_test(rules_dir: Optional[Path] = typer.Option(None, "--dir")) -> None:
+def rules_test(rules_dir: Optional[Path] = rules_option("--dir", "--rules")) -> None:
     """Run the example cases written beside each rule."""
     from .lint import run_rule_tests
 
@@ -513,8 +517,8 @@ def audit(paths: list[Path] = typer.Argument(..., help="Letters or folders of le
           html_out: Optional[Path] = typer.Option(None, "--html", help="Write a self-contained HTML report (charts, sortable tables, links to every letter)"),
           as_json: bool = typer.Option(False, "--json", help="Print the audit as one JSON object: letters, items, findings, rates, agreement, errors"),
           csv_dir: Optional[Path] = typer.Option(None, "--csv", help="Write one CSV per finding type, rates.csv and agreement.csv into this folder"),
-          workers: Optional[int] = typer.Option(None, "--workers", "-j", help="Worker processes (default: all cores)"),
-          time_limit: float = typer.Option(30.0, "--time-limit", help="Seconds allowed per letter")) -> None:
+          workers: Optional[int] = workers_option(), time_limit: float = time_limit_option(),
+          rules: Optional[Path] = rules_option()) -> None:
     """Audit letters for consistency: outcome rates, rule-contrary decisions, similar cases decided differently,
     guideline citations and agreement with our criteria."""
     from .audit import make_progress, print_summary, run_audit, write_csv
@@ -566,7 +570,7 @@ def main() -> None:
     # pydantic looks for plugins in every installed distribution's entry points (tens of ms at start-up);
     # the command line has none. A value set by the user wins.
     os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
-    app()
+    run(app)
 
 
 if __name__ == "__main__":
