@@ -10,6 +10,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import itertools
+import json
 from datetime import date
 from typing import Any, Iterable, Optional
 
@@ -343,10 +344,10 @@ class Engine:
         self.host = _host()
         if self.name in Engine._registered:  # a ruleset name can be registered once per process
             prev = Engine._registered[self.name]
-            self._fired, self._counter, self.rulesets, self._pending = prev._fired, prev._counter, prev.rulesets, prev._pending
+            self._counter, self.rulesets, self._pending, self._handles = prev._counter, prev.rulesets, prev._pending, prev._handles
             return
-        self._fired: dict[str, list[str]] = {}
         self._counter = itertools.count()
+        self._handles: dict[str, int] = {}  # ruleset name -> the C engine's handle
         self.rulesets: dict[str, tuple[str, tuple[str, ...]]] = {}  # modality -> (ruleset name, attributes it tests)
         # modality -> its rules, until its ruleset is registered (shared with later Engines of the same catalog)
         self._pending: dict[str, list[Rule]] = {}
@@ -364,11 +365,12 @@ class Engine:
         for r in rules:
             for rid, body in compile_rule(r).items():  # a fresh dict: registering deletes its `run`
                 keys |= _attributes(body)
-                body["run"] = self._recorder(rid)
+                body["run"] = _no_action
                 ruleset[rid] = body
-        ruleset["__case__"] = {"all": [{"m": {"$ex": {"case": 1}}}], "run": self._recorder(None)}
+        ruleset["__case__"] = {"all": [{"m": {"$ex": {"case": 1}}}], "run": _no_action}
         name = f"{self.name}_{m}"
         self.host.set_rulesets({name: ruleset})
+        self._handles[name] = self.host.get_ruleset(name)._handle
         self.rulesets[m] = (name, tuple(sorted(keys)))
         return self.rulesets[m]
 
@@ -377,16 +379,6 @@ class Engine:
         for m in list(self._pending):
             self._register(m)
         return self
-
-    def _recorder(self, rid: Optional[str]):
-        fired = self._fired
-
-        def run(c):
-            lst = fired.setdefault(c.s.sid, [])
-            if rid is not None:
-                lst.append(rid)
-
-        return run
 
     def evaluate(self, features: dict[str, Any]) -> tuple[list[str], list[str]]:
         """(ids of rules in play, ids of rules met) for one case, in catalog order."""
@@ -399,16 +391,39 @@ class Engine:
         # only what this ruleset tests (every such attribute is present): a smaller fact is faster to match
         fact = {k: features[k] for k in keys}
         fact["sid"] = sid
-        try:
-            self.host.assert_fact(ruleset, fact)
-        finally:
-            try:
-                self.host.delete_state(ruleset, sid)
-            except Exception:  # pragma: no cover - nothing to release
-                pass
-        fired = set(self._fired.pop(sid, []))
+        fired = _fire(self._handles[ruleset], sid, fact)
         return ([r.id for r in self.rules if r.id + APPLIES in fired],
                 [r.id for r in self.rules if r.id in fired])
+
+
+def _no_action(c) -> None:
+    """The action of every engine rule: nothing runs; which rules matched is read from the C engine's queue."""
+
+
+def _fire(handle: int, sid: str, fact: dict) -> set[str]:
+    """Assert one case on a ruleset through the C engine and return the names of the rules it matched.
+
+    This is what durable's ``Host.assert_fact`` does, without its per-action Python machinery (a closure,
+    a state object, the state written back and the whole matched fact parsed from JSON for every rule that
+    fires): each queued action is only named, then completed. The case's session is always deleted.
+    """
+    import durable_rules_engine as dre
+
+    names: set[str] = set()
+    try:
+        code, state = dre.assert_fact(handle, json.dumps(fact))
+        if code == 0:
+            action = dre.start_action_for_state(handle, state)
+            msg = action[1] if action else None
+            while msg:
+                names.add(msg[2:msg.index('"', 2)])  # '{"RULE NAME":{...}}': rule names have no quotes
+                msg = dre.complete_and_start_action(handle, state)
+    finally:
+        try:
+            dre.delete_state(handle, sid)
+        except Exception:  # pragma: no cover - nothing to release
+            pass
+    return names
 
 
 def _attributes(expr: Any) -> set[str]:
