@@ -345,9 +345,11 @@ class Engine:
         if self.name in Engine._registered:  # a ruleset name can be registered once per process
             prev = Engine._registered[self.name]
             self._counter, self.rulesets, self._pending, self._handles = prev._counter, prev.rulesets, prev._pending, prev._handles
+            self._order = prev._order
             return
         self._counter = itertools.count()
         self._handles: dict[str, int] = {}  # ruleset name -> the C engine's handle
+        self._order: dict[str, list[tuple[str, str]]] = {}  # ruleset name -> its rules' (id, id#applies), catalog order
         self.rulesets: dict[str, tuple[str, tuple[str, ...]]] = {}  # modality -> (ruleset name, attributes it tests)
         # modality -> its rules, until its ruleset is registered (shared with later Engines of the same catalog)
         self._pending: dict[str, list[Rule]] = {}
@@ -371,6 +373,7 @@ class Engine:
         name = f"{self.name}_{m}"
         self.host.set_rulesets({name: ruleset})
         self._handles[name] = self.host.get_ruleset(name)._handle
+        self._order[name] = [(r.id, r.id + APPLIES) for r in rules]
         self.rulesets[m] = (name, tuple(sorted(keys)))
         return self.rulesets[m]
 
@@ -392,8 +395,8 @@ class Engine:
         fact = {k: features[k] for k in keys}
         fact["sid"] = sid
         fired = _fire(self._handles[ruleset], sid, fact)
-        return ([r.id for r in self.rules if r.id + APPLIES in fired],
-                [r.id for r in self.rules if r.id in fired])
+        order = self._order[ruleset]  # this modality's rules in catalog order: (id, id#applies)
+        return [rid for rid, ap in order if ap in fired], [rid for rid, ap in order if rid in fired]
 
 
 def _no_action(c) -> None:
