@@ -314,7 +314,6 @@ def evaluate(paths: list[Path] = typer.Argument(..., help="Letters or folders of
     from .evaluate import iter_evaluations, iter_letter_paths, summarize
 
     _preflight()
-    n = len(list(iter_letter_paths(paths)))
     stream = iter_evaluations(paths, workers=workers, time_limit=time_limit)
     if jsonl:
         from .evaluate import Scorer
@@ -344,7 +343,7 @@ def evaluate(paths: list[Path] = typer.Argument(..., help="Letters or folders of
         outcomes = []
         with Progress(TextColumn("letters"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
                       console=err, transient=True) as prog:
-            task = prog.add_task("letters", total=n)
+            task = prog.add_task("letters", total=len(list(iter_letter_paths(paths))))
             for o in stream:
                 outcomes.append(o)
                 prog.advance(task)
