@@ -23,7 +23,7 @@ T = TypeVar("T")
 
 _PKG = Path(__file__).resolve().parent
 # modules whose code shapes the cached objects: a change to any of them is a new key
-_SOURCES = ("rules.py", "facts.py", "models.py", "cache.py")
+_SOURCES = ("rules.py", "facts.py", "models.py", "cache.py", "regex_cache.py")
 _OFF = ("0", "off", "no", "false")
 _KEEP = 8  # entries kept per kind (several rule folders in use, e.g. a test folder and the packaged one)
 
@@ -93,7 +93,7 @@ def _store(folder: Path, kind: str, path: Path, obj) -> None:
     """Write atomically (temporary file, then rename); drop older entries of this kind. Never raises."""
     try:
         folder.mkdir(parents=True, exist_ok=True)
-        data = pickle.dumps(obj, protocol=pickle.HIGHEST_PROTOCOL)
+        data = _dumps(obj)
         fd, tmp = tempfile.mkstemp(prefix=f".{kind}-", suffix=".tmp", dir=folder)
         try:
             with os.fdopen(fd, "wb") as fh:
@@ -108,6 +108,25 @@ def _store(folder: Path, kind: str, path: Path, obj) -> None:
             _remove(old)
     except Exception:  # noqa: BLE001 - read-only folder, full disk, unpicklable object: run uncached
         pass
+
+
+def _dumps(obj) -> bytes:
+    """Pickle, with compiled regular expressions stored as their generated code (``checker.regex_cache``):
+    a plain pickle recompiles each one, with the pure-Python parser, when it is read back."""
+    import io
+    import re
+
+    from .regex_cache import reduce_pattern
+
+    class _Pickler(pickle.Pickler):
+        def reducer_override(self, o):
+            if type(o) is re.Pattern:
+                return reduce_pattern(o)
+            return NotImplemented
+
+    buf = io.BytesIO()
+    _Pickler(buf, protocol=pickle.HIGHEST_PROTOCOL).dump(obj)
+    return buf.getvalue()
 
 
 def _remove(path: Path) -> None:

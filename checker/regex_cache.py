@@ -76,6 +76,16 @@ def compile_keep(pattern: str, flags: int = 0) -> KeptPattern:
     return KeptPattern(pattern, flags)
 
 
+def restore_pattern(pattern: str, flags: int, parts: Optional[tuple]) -> re.Pattern:
+    """Unpickling side of :func:`reduce_pattern`."""
+    return _from_parts(pattern, flags, parts)
+
+
+def reduce_pattern(rx: re.Pattern) -> tuple:
+    """A pickle reduction of a compiled pattern that carries its generated code (for ``Pickler.reducer_override``)."""
+    return restore_pattern, (rx.pattern, int(rx.flags), _parts(rx.pattern, rx.flags))
+
+
 # ----------------------------------------------------------------------------------------------------------------
 # module-level patterns: one store per interpreter version in the cache folder
 
