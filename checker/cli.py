@@ -271,7 +271,7 @@ def _structured(path: Path, extra_requests: list[str], day):
     from .structured import PreSubmission, render_summary
 
     try:
-        raw = yaml.safe_load(_read_text(path))
+        raw = yaml.load(_read_text(path), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
         form = PreSubmission.model_validate(raw)
     except (ValueError, yaml.YAMLError, ValidationError) as exc:
         msg = str(exc)
@@ -463,8 +463,8 @@ def rules_show(rule_id: str, rules: Optional[Path] = rules_option()) -> None:
     for r in default_rules():
         if r.id == rule_id:
             out.print(f"[bold]{r.id}[/bold]  ({r.file}:{r.line})")
-            out.print(yaml.safe_dump(r.model_dump(mode="json", by_alias=True, exclude={"file", "line"}, exclude_none=True),
-                                     sort_keys=False, allow_unicode=True))
+            out.print(yaml.dump(r.model_dump(mode="json", by_alias=True, exclude={"file", "line"}, exclude_none=True),
+                                Dumper=getattr(yaml, "CSafeDumper", yaml.SafeDumper), sort_keys=False, allow_unicode=True))
             return
     _fail(f"no rule {rule_id!r}")
 
