@@ -411,6 +411,38 @@ def _prefixes(regex: str) -> set[str]:
 _POS = re.compile(r"(?<!\w)\S|[^\w\s]")
 
 
+def _literal_runs(items) -> tuple[str, ...]:
+    """The runs of literal characters (lower-cased, 2 or more) in a parsed regex sequence: all of them are in
+    every match. Only top-level literals count; anything else ends a run."""
+    runs, cur = [], []
+    for op, av in list(items) + [(None, None)]:
+        if op is _sc.LITERAL and av < 128:
+            cur.append(chr(av).lower())
+            continue
+        if len(cur) >= 2:
+            runs.append("".join(cur))
+        cur = []
+    return tuple(runs)
+
+
+def _needed_literals(patterns: list[str]) -> Optional[tuple[tuple[str, ...], ...]]:
+    """For an alternation of ``patterns``: alternatives of literal runs such that every match contains all the
+    runs of at least one alternative; None when some pattern has none (it can match anywhere)."""
+    alts = []
+    for p in patterns:
+        try:
+            parsed = list(_sp.parse(p, _FLAGS))
+        except Exception:  # noqa: BLE001 - be safe: try everywhere
+            return None
+        branches = parsed[0][1][1] if len(parsed) == 1 and parsed[0][0] is _sc.BRANCH else [parsed]
+        for b in branches:
+            runs = _literal_runs(b)
+            if not runs:
+                return None
+            alts.append(runs)
+    return tuple(alts)
+
+
 class _Channel:
     """One named alternation (a fact's targets, a trigger list, ...)."""
 
@@ -447,6 +479,10 @@ class _Scanner:
         self._cache: dict[tuple[int, tuple[int, ...]], tuple[re.Pattern, dict[int, int]]] = {}
         self._kept: dict[tuple[int, tuple[int, ...]], tuple[KeptPattern, dict[int, int]]] = {}
         self._res: dict[str, list] = {}  # 2-character key -> resolved alternations (see _resolve)
+        # The alternations tried at every word (patterns with no known prefix, e.g. "(?:\w+ )?years? ago"), with
+        # the literal runs one of their patterns needs: a text without them skips those alternations everywhere.
+        self.t0_literals = [((ci, idx), _needed_literals([channels[ci].patterns[i] for i in idx])) for ci, idx in self.t0]
+        self._res_by_dead: dict[frozenset, dict[str, list]] = {}
 
     def _select(self, ok) -> list[tuple[int, tuple[int, ...]]]:
         out = []
@@ -486,28 +522,31 @@ class _Scanner:
         state = dict(self.__dict__)
         state["_cache"] = {}
         state["_res"] = {}
+        state["_res_by_dead"] = {}
         return state
 
     def __setstate__(self, state):
         self.__dict__.update(state)
         self._cache = {}  # filled from _kept on first use of each alternation
         self._res = {}
+        self._res_by_dead = {}
 
     def scan(self, t: str) -> list[list[tuple[int, int, int, re.Match]]]:
         """Per channel, non-overlapping matches (start, end, pattern index, match) in order."""
         n = len(self.channels)
         out: list[list] = [[] for _ in range(n)]
         nxt = [0] * n
-        res = self._res
         tl = t.lower()
         if len(tl) != len(t):  # a few Unicode letters lower-case to two characters
             tl = "".join(c.lower()[:1] or c for c in t)
+        dead = self._dead_everywhere(t, tl)
+        res = self._res if not dead else self._res_by_dead.setdefault(dead, {})
         for m in _POS.finditer(t):
             i = m.start()
             k = tl[i:i + 2]
             lst = res.get(k)
             if lst is None:
-                lst = self._resolve(k)
+                lst = self._resolve(k, dead)
             for ci, match, gmap in lst:
                 if i < nxt[ci]:
                     continue
@@ -517,17 +556,28 @@ class _Scanner:
                     nxt[ci] = mm.end()
         return out
 
-    def _resolve(self, k: str) -> list[tuple[int, Any, dict[int, int]]]:
+    def _dead_everywhere(self, t: str, tl: str) -> frozenset:
+        """The every-word alternations that cannot match anywhere in this text: one of their literal runs is
+        missing (ASCII texts only, where lower-casing is exactly what the case-insensitive match compares)."""
+        if not t.isascii():
+            return frozenset()
+        return frozenset(entry for entry, alts in getattr(self, "t0_literals", ())
+                         if alts is not None and not any(all(run in tl for run in alt) for alt in alts))
+
+    def _resolve(self, k: str, dead: frozenset = frozenset()) -> list[tuple[int, Any, dict[int, int]]]:
         """The alternations to try where the text starts with ``k``, as (channel, bound match, group map),
-        cached per key: the scan loop then does no tuple hashing or cache lookups per attempt."""
+        cached per key (and per set of dead every-word alternations): the scan loop then does no tuple hashing
+        or cache lookups per attempt."""
         lst = self.t2.get(k)
         if lst is None:
             lst = self.t1.get(k[:1], self.t0)
         out = []
         for ci, idx in lst:
+            if (ci, idx) in dead:
+                continue
             rx, gmap = self._cache.get((ci, idx)) or self._regex(ci, idx)
             out.append((ci, rx.match, gmap))
-        self._res[k] = out
+        (self._res_by_dead.setdefault(dead, {}) if dead else self._res)[k] = out
         return out
 
 

@@ -138,3 +138,24 @@ def test_kept_patterns_and_stored_patterns_match_like_re():
         m = rx.search("Completed 12 Sessions so far")
         assert m and m.group("n") == "12" and m.group(2) == "Sessions"
         assert rx.groupindex == re.compile(pat, flags).groupindex
+
+
+@pytest.mark.parametrize("text", [
+    "Knee pain since a fall. McMurray and Apley grind tests were positive. He had surgery two years ago.",
+    "Low back pain for 6 months; no prior imaging. Pain 7/10. Physical therapy 12 sessions without relief.",
+    "Prednisone/dexamethasone taper last month; naïve to injections. Symptoms began 3 months ago.",
+])
+def test_skipping_every_word_patterns_a_text_cannot_match_changes_no_match(text, monkeypatch):
+    sc = facts.load_lexicon().scanner
+    fast = sc.scan(text)
+    monkeypatch.setattr(sc, "_dead_everywhere", lambda t, tl: frozenset())
+    slow = sc.scan(text)
+    assert [[m[:3] for m in ch] for ch in fast] == [[m[:3] for m in ch] for ch in slow]
+
+
+def test_every_word_patterns_are_skipped_when_their_literals_are_missing():
+    sc = facts.load_lexicon().scanner
+    text = "Low back pain; physical therapy helped."
+    dead = sc._dead_everywhere(text, text.lower())
+    assert dead and dead <= {entry for entry, _ in sc.t0_literals}
+    assert not sc._dead_everywhere("naïve", "naïve")  # non-ASCII: nothing skipped
