@@ -72,9 +72,13 @@ def catalog_errors() -> tuple[type[BaseException], ...]:
 
 def run(app) -> None:
     """Run the typer app; a broken rule file or lexicon is one line naming file:line on stderr and exit 1, from
-    whichever command read it (never a traceback)."""
+    whichever command read it (never a traceback). The process then ends without tearing down the interpreter
+    (see :func:`fast_exit`)."""
     try:
         app()
+        code = 0
+    except SystemExit as exc:
+        code = exc.code
     except Exception as exc:  # noqa: BLE001 - re-raised unless it is a catalog error
         known = catalog_errors()
         if not known or not isinstance(exc, known):
@@ -83,4 +87,29 @@ def run(app) -> None:
         from rich.markup import escape
 
         Console(stderr=True, width=None if sys.stderr.isatty() else 160).print(f"[red]error[/red] {escape(str(exc))}", highlight=False)
-        sys.exit(1)
+        code = 1
+    fast_exit(code)
+
+
+def fast_exit(code) -> None:
+    """Exit after the exit handlers and a flush of stdout and stderr, but without the interpreter's teardown:
+    freeing the loaded catalog, lexicon and engine object by object costs about a third of a one-note ``check``
+    (0.13 s of 0.5 s measured). Every command has closed its files and joined its workers by now."""
+    import atexit
+
+    if code is None:
+        code = 0
+    elif not isinstance(code, int):  # sys.exit("message")
+        print(code, file=sys.stderr)
+        code = 1
+    try:
+        atexit._run_exitfuncs()
+    except Exception:  # noqa: BLE001 - as the interpreter would, go on exiting
+        pass
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (OSError, ValueError):  # a closed pipe (`| head`): nothing more can be written
+            if stream is sys.stdout and code == 0:
+                code = 120  # what the interpreter returns when flushing stdout fails at exit
+    os._exit(code)
