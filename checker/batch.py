@@ -142,6 +142,11 @@ def map_paths(fn: Callable[[str], T], paths: Iterable[str | Path], *, workers: O
     workers = worker_count(wanted, len(head) if len(head) < wanted else None)
     names = itertools.chain(head, names)
     _warm()
+    import gc
+
+    if not gc.isenabled():  # the command line loads with the collector off (checker.cli_options.run)
+        gc.freeze()  # what is loaded now is never scanned again, nor its pages touched in forked workers
+        gc.enable()
     if workers == 1:
         for p in names:
             yield task(p)
