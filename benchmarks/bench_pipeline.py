@@ -1,14 +1,22 @@
 """End-to-end throughput and memory of `imrcheck evaluate`-style batches.
 
-    python benchmarks/bench_pipeline.py [--letters 10000] [--workers 2] [--input text,pdf] [--engine-cases 100000]
+    python benchmarks/bench_pipeline.py [--sizes 300,1200] [--workers 2] [--input text,pdf] [--engine-cases 100000]
 
-Builds a corpus of N letters in a temporary folder from the real letters in ../shared (replicated under new
-names) plus generated variants of their text (ages, dates and sentence order changed), then streams it
-through the same code path as `imrcheck evaluate --jsonl` (process pool, models loaded once per worker,
-results in order) and reports letters/s and peak RSS, for text input and for PDF input, at 1,000 letters and
-at N letters (each measured in a fresh process so the peaks are separate). It also evaluates
-`--engine-cases` cases on one durable_rules engine and reports its RSS before and after.
-Nothing is written into the repository; the temporary corpus is deleted afterwards.
+Builds a corpus in a temporary folder from the real letters in ../shared (replicated under new names) plus
+generated variants of their text (ages, dates and sentence order changed), then streams it through the same
+code path as `imrcheck evaluate --jsonl` (process pool forked after loading, results in order, each result
+serialised as the --jsonl writer does). Each run size is measured in a fresh process, and reports:
+
+* whole-run rate: letters / wall seconds of the whole run, start-up and pool start included;
+* marginal rate: the slope between the two run sizes, (N2 - N1) / (t2 - t1): the steady-state rate once
+  loaded and started;
+* CPU seconds of the main process and of the workers (summed), and the CPU per letter at the margin: on a
+  shared, busy machine the wall figures drift and the CPU figures are the steadier ones;
+* peak RSS of the main process and of the largest worker.
+
+`--engine-cases` evaluates that many cases on one durable_rules engine (features built once, only the engine
+call timed) and reports microseconds per case and RSS along the way. Nothing is written into the repository;
+the temporary corpus is deleted afterwards.
 """
 from __future__ import annotations
 
@@ -93,14 +101,16 @@ def run_once(folder: Path, workers: int) -> dict:
         for i in o.items:
             items += 1
             scorer.add(i)
-        # emulate the --jsonl writer's cost without keeping anything
-        json.dumps([i.model_dump() for i in o.items])
+            # the --jsonl writer's cost, without keeping anything
+            json.dumps({"type": "item", **i.model_dump()}, ensure_ascii=False, default=str)
     dt = time.perf_counter() - t0
-    self_peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    child_peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
-    return {"letters": letters, "items": items, "errors": errors, "seconds": round(dt, 2),
-            "letters_per_s": round(letters / dt, 1), "peak_rss_main_mb": round(self_peak, 1),
-            "peak_rss_worker_mb": round(child_peak, 1), "scored": scorer.report()["scored"]}
+    me = resource.getrusage(resource.RUSAGE_SELF)
+    kids = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return {"letters": letters, "items": items, "errors": errors, "seconds": round(dt, 3),
+            "letters_per_s": round(letters / dt, 1),
+            "cpu_main_s": round(me.ru_utime + me.ru_stime, 2), "cpu_workers_s": round(kids.ru_utime + kids.ru_stime, 2),
+            "peak_rss_main_mb": round(me.ru_maxrss / 1024, 1), "peak_rss_worker_mb": round(kids.ru_maxrss / 1024, 1),
+            "scored": scorer.report()["scored"]}
 
 
 def engine_memory(cases: int) -> dict:
@@ -111,13 +121,17 @@ def engine_memory(cases: int) -> dict:
     from checker.requests import normalize_request
 
     chk = default_checker()
-    req = normalize_request("MRI of the lumbar spine")
-    feats = build_features([], req, date(2016, 12, 1))
+    reqs = [normalize_request(t) for t in ("MRI of the lumbar spine", "physical therapy 12 sessions for the knee",
+                                           "EMG/NCS of the bilateral upper extremities", "x-ray of the left shoulder")]
+    feats = [build_features([], r, date(2016, 12, 1)) for r in reqs]
+    for f in feats:  # register every ruleset before timing
+        chk.engine.evaluate(f)
     marks = {}
     t0 = time.perf_counter()
     for i in range(1, cases + 1):
-        feats["f_age"] = 20 + i % 60
-        chk.engine.evaluate(feats)
+        f = feats[i % len(feats)]
+        f["f_age"] = 20 + i % 60
+        chk.engine.evaluate(f)
         if i in (1_000, cases // 10, cases):
             marks[i] = round(_rss_mb(), 1)
     dt = time.perf_counter() - t0
@@ -126,9 +140,10 @@ def engine_memory(cases: int) -> dict:
 
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--letters", type=int, default=10_000)
+    ap.add_argument("--sizes", default="300,1200", help="two run sizes: the whole-run rate is taken at the larger, "
+                    "the marginal rate between them")
     ap.add_argument("--workers", type=int, default=2)
-    ap.add_argument("--input", default="text,pdf")
+    ap.add_argument("--input", default="text")
     ap.add_argument("--engine-cases", type=int, default=100_000)
     ap.add_argument("--run", help=argparse.SUPPRESS)  # internal: measure one folder in this process
     a = ap.parse_args()
@@ -138,18 +153,31 @@ def main() -> int:
     if not (SHARED / "corpus" / "dwc-2016").is_dir():
         print("../shared not found: the benchmark replicates the real letters there; nothing measured.")
         return 0
-    report = {"machine": {"cpus": os.cpu_count(), "python": platform.python_version(), "platform": platform.platform()},
-              "workers": a.workers, "runs": []}
+    sizes = sorted({int(x) for x in a.sizes.split(",")})
+    report = {"machine": {"cpus": os.cpu_count(), "python": platform.python_version(), "platform": platform.platform(),
+                          "load_average": os.getloadavg()},
+              "workers": a.workers, "runs": [], "rates": []}
     for kind in a.input.split(","):
-        for n in sorted({min(1000, a.letters), a.letters}):
+        runs = []
+        for n in sizes:
             with tempfile.TemporaryDirectory(prefix=f"imrbench-{kind}-") as tmp:
                 build_corpus(Path(tmp), n, kind)
                 proc = subprocess.run([sys.executable, __file__, "--run", tmp, "--workers", str(a.workers)],
                                       capture_output=True, text=True, check=True)
                 run = json.loads(proc.stdout.strip().splitlines()[-1])
                 run.update({"input": kind, "corpus": n})
+                runs.append(run)
                 report["runs"].append(run)
                 print(json.dumps(run), file=sys.stderr)
+        lo, hi = runs[0], runs[-1]
+        rate = {"input": kind, "whole_run_letters_per_s": hi["letters_per_s"], "whole_run_letters": hi["letters"]}
+        if len(runs) > 1 and hi["seconds"] > lo["seconds"]:
+            dn = hi["letters"] - lo["letters"]
+            cpu = (hi["cpu_main_s"] + hi["cpu_workers_s"]) - (lo["cpu_main_s"] + lo["cpu_workers_s"])
+            rate.update({"marginal_letters_per_s": round(dn / (hi["seconds"] - lo["seconds"]), 1),
+                         "marginal_cpu_ms_per_letter": round(cpu / dn * 1000, 2),
+                         "between": [lo["letters"], hi["letters"]]})
+        report["rates"].append(rate)
     if a.engine_cases:
         report["engine"] = engine_memory(a.engine_cases)
     print(json.dumps(report, indent=2))

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import os
 import signal
+import sys
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import Callable, Iterable, Iterator, Optional, TypeVar
@@ -19,8 +20,27 @@ class LetterTimeout(Exception):
     pass
 
 
+def available_cpus() -> int:
+    """Processors this process may run on (its affinity mask where the platform has one)."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except (AttributeError, OSError):
+        return max(1, os.cpu_count() or 1)
+
+
 def default_workers() -> int:
-    return max(1, min(os.cpu_count() or 1, 8))
+    return max(1, min(available_cpus(), 8))
+
+
+def worker_count(requested: Optional[int], inputs: Optional[int] = None) -> int:
+    """Workers to start: the request (default: all processors, at most 8), capped at the processors and at the
+    number of inputs when known. Raises ValueError for a request below 1."""
+    if requested is not None and requested < 1:
+        raise ValueError(f"workers must be at least 1 (got {requested})")
+    n = default_workers() if requested is None else min(requested, available_cpus())
+    if inputs is not None:
+        n = min(n, max(1, inputs))
+    return max(1, n)
 
 
 def _alarm(signum, frame):  # pragma: no cover - only on a hang
@@ -28,16 +48,35 @@ def _alarm(signum, frame):  # pragma: no cover - only on a hang
 
 
 def _warm() -> None:
-    """Load rules, engine and lexicon once per worker process."""
-    from .facts import extract_facts
+    """Load rules, engine and lexicon: in the parent before the workers fork (they start from this state),
+    and again in each worker, where it then costs nothing."""
+    from .facts import extract_facts, load_lexicon
     from .predict import default_checker
 
-    default_checker()
+    default_checker().engine.prepare()  # every modality's ruleset registered before the fork
+    load_lexicon().scanner.compile_all()
     extract_facts("warm up", as_of=None)
 
 
-def _init_worker() -> None:
+def _die_with_parent(parent: int) -> None:
+    """Ask the kernel to kill this worker when its parent dies (Linux), so no worker outlives the command."""
+    if sys.platform.startswith("linux"):
+        try:
+            import ctypes
+
+            libc = ctypes.CDLL(None, use_errno=True)
+            PR_SET_PDEATHSIG = 1
+            libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+        except (OSError, AttributeError):  # pragma: no cover - no libc prctl
+            pass
+    if os.getppid() != parent:  # the parent died before prctl took effect
+        os._exit(1)
+
+
+def _init_worker(parent: int) -> None:
+    _die_with_parent(parent)
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent handles Ctrl-C
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
     _warm()
 
 
@@ -88,19 +127,36 @@ def map_paths(fn: Callable[[str], T], paths: Iterable[str | Path], *, workers: O
 
     Inputs are consumed lazily and at most ``4 * workers`` chunks are in flight, so memory stays flat
     however many letters stream through. ``fn`` and ``on_timeout`` must be module-level functions
-    (they are pickled to the workers).
+    (they are pickled to the workers). The worker count is capped at the processors and at the number of
+    inputs (found by reading ahead at most ``workers`` of them). Rules, lexicon and engine are loaded here
+    before the workers fork, so a broken rule file is an error in this process and workers start loaded.
+    Workers die with this process (Linux) and are stopped when it is interrupted or terminated.
     """
+    import itertools
     from collections import deque
 
     task = _Task(fn, on_timeout, time_limit)
-    workers = default_workers() if workers is None else max(1, workers)
     names = (str(p) for p in paths)
+    wanted = worker_count(workers)
+    head = list(itertools.islice(names, wanted))
+    workers = worker_count(wanted, len(head) if len(head) < wanted else None)
+    names = itertools.chain(head, names)
+    _warm()
+    import gc
+
+    if not gc.isenabled():  # the command line loads with the collector off (checker.cli_options.run)
+        gc.freeze()  # what is loaded now is never scanned again, nor its pages touched in forked workers
+        gc.enable()
     if workers == 1:
-        _warm()
         for p in names:
             yield task(p)
         return
-    with ProcessPoolExecutor(max_workers=workers, initializer=_init_worker) as pool:
+    import multiprocessing
+
+    ctx = multiprocessing.get_context("fork") if "fork" in multiprocessing.get_all_start_methods() else None
+    pool = ProcessPoolExecutor(max_workers=workers, initializer=_init_worker, initargs=(os.getpid(),), mp_context=ctx)
+    restore = _stop_on_sigterm()
+    try:
         pending: deque = deque()
         for chunk in _chunks(names, chunksize):
             pending.append(pool.submit(_run_chunk, task, chunk))
@@ -108,6 +164,42 @@ def map_paths(fn: Callable[[str], T], paths: Iterable[str | Path], *, workers: O
                 yield from pending.popleft().result()
         while pending:
             yield from pending.popleft().result()
+    except BaseException:  # Ctrl-C, SIGTERM, a consumer that stops early (GeneratorExit): stop the workers now
+        _kill(pool)
+        raise
+    else:
+        pool.shutdown(wait=True)
+    finally:
+        restore()
+
+
+def _stop_on_sigterm() -> Callable[[], None]:
+    """While the pool runs, SIGTERM unwinds this process (so its workers are stopped) instead of killing it."""
+    import threading
+
+    if threading.current_thread() is not threading.main_thread():
+        return lambda: None
+
+    def on_term(signum, frame):
+        raise SystemExit(128 + signum)
+
+    old = signal.signal(signal.SIGTERM, on_term)
+    return lambda: signal.signal(signal.SIGTERM, old)
+
+
+def _kill(pool: ProcessPoolExecutor) -> None:
+    procs = list((getattr(pool, "_processes", None) or {}).values())
+    pool.shutdown(wait=False, cancel_futures=True)
+    for p in procs:
+        try:
+            p.kill()
+        except Exception:  # noqa: BLE001 - already gone
+            pass
+    for p in procs:
+        try:
+            p.join(timeout=5)
+        except Exception:  # noqa: BLE001
+            pass
 
 
 def check_record(item: str) -> dict:

@@ -15,6 +15,8 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from .cli_options import _check_time_limit, rules_option, run, time_limit_option, version_option, workers_option
+
 app = typer.Typer(add_completion=False, no_args_is_help=True,
                   help="Rule-based checker of California workers' compensation IMR criteria for imaging and therapy requests.")
 rules_app = typer.Typer(no_args_is_help=True, help="The criteria catalog: list, show, lint, test, schema.")
@@ -28,7 +30,8 @@ _STATE = {"redact": False}
 
 
 @app.callback()
-def _options(redact: bool = typer.Option(False, "--redact", help="Mask names, dates of birth and claim numbers in all output")) -> None:
+def _options(redact: bool = typer.Option(False, "--redact", help="Mask names, dates of birth and claim numbers in all output"),
+             rules: Optional[Path] = rules_option(), version: bool = version_option()) -> None:
     _STATE["redact"] = redact
     if redact:
         from .redact import redact as _redact
@@ -248,9 +251,10 @@ def check(summary_file: Optional[Path] = typer.Argument(None, help="A case-summa
           as_of: Optional[str] = typer.Option(None, "--as-of", help="Date of the request, YYYY-MM-DD"),
           batch: Optional[Path] = typer.Option(None, "--batch", help="JSON Lines: {id, summary, requests, as_of?}"),
           schema: bool = typer.Option(False, "--schema", help="Print the JSON Schema of a structured request file"),
-          workers: Optional[int] = typer.Option(None, "--workers", "-j", help="Worker processes for --batch (default: all cores)"),
-          time_limit: float = typer.Option(30.0, "--time-limit", help="Seconds allowed per note (per --batch line)"),
-          as_json: bool = typer.Option(False, "--json")) -> None:
+          workers: Optional[int] = workers_option(),
+          time_limit: float = typer.Option(30.0, "--time-limit", callback=_check_time_limit,
+                                           help="Seconds allowed per note (per --batch line)"),
+          as_json: bool = typer.Option(False, "--json"), rules: Optional[Path] = rules_option()) -> None:
     """Predict whether a request would pass IMR, with the criteria, evidence and what is missing.
 
     The note may be UTF-8, UTF-16 (with a byte-order mark) or Windows-1252 text, or a PDF; an empty note, a
@@ -292,7 +296,7 @@ def _structured(path: Path, extra_requests: list[str], day):
     from .structured import PreSubmission, render_summary
 
     try:
-        raw = yaml.safe_load(_read_text(path))
+        raw = yaml.load(_read_text(path), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
         form = PreSubmission.model_validate(raw)
     except (ValueError, yaml.YAMLError, ValidationError) as exc:
         msg = str(exc)
@@ -349,13 +353,12 @@ def evaluate(paths: list[Path] = typer.Argument(..., help="Letters or folders of
              as_json: bool = typer.Option(False, "--json", help="Print one JSON object with the scores and every result"),
              jsonl: bool = typer.Option(False, "--jsonl", help="Stream one JSON line per item (and per failed letter), then a summary line"),
              show_all: bool = typer.Option(False, "--all", help="List every scored item, not only the misses"),
-             workers: Optional[int] = typer.Option(None, "--workers", "-j", help="Worker processes (default: all cores)"),
-             time_limit: float = typer.Option(30.0, "--time-limit", help="Seconds allowed per letter")) -> None:
+             workers: Optional[int] = workers_option(), time_limit: float = time_limit_option(),
+             rules: Optional[Path] = rules_option()) -> None:
     """Predict every disputed item from its case summary and score against the real outcome."""
     from .evaluate import iter_evaluations, iter_letter_paths, summarize
 
     _preflight()
-    n = len(list(iter_letter_paths(paths)))
     stream = iter_evaluations(paths, workers=workers, time_limit=time_limit)
     if jsonl:
         from .evaluate import Scorer
@@ -385,7 +388,7 @@ def evaluate(paths: list[Path] = typer.Argument(..., help="Letters or folders of
         outcomes = []
         with Progress(TextColumn("letters"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
                       console=err, transient=True) as prog:
-            task = prog.add_task("letters", total=n)
+            task = prog.add_task("letters", total=len(list(iter_letter_paths(paths))))
             for o in stream:
                 outcomes.append(o)
                 prog.advance(task)
@@ -431,7 +434,8 @@ def why(letter: Path = typer.Argument(..., help="An IMR letter (PDF or text)"),
         item: Optional[int] = typer.Option(None, "--item", help="Only item N (1-based)"),
         as_json: bool = typer.Option(False, "--json", help="Print JSON. Offsets index the letter's source text: a text "
                                      "letter's file as given (characters, blank lines included); for a PDF the text "
-                                     "that `imrcheck parse --json` prints as `text`.")) -> None:
+                                     "that `imrcheck parse --json` prints as `text`."),
+        rules: Optional[Path] = rules_option()) -> None:
     """Why was this denied? Each disputed item: the reviewer's outcome and reason beside ours, every criterion
     met, not met or not documented, and the evidence quoted from the letter."""
     from .explain import explain_letter, load_reason_titles, load_reviewer_reasons
@@ -461,7 +465,7 @@ def why(letter: Path = typer.Argument(..., help="An IMR letter (PDF or text)"),
 
 # ----------------------------------------------------------------------------------------------------------------
 @rules_app.command("list")
-def rules_list(as_json: bool = typer.Option(False, "--json")) -> None:
+def rules_list(as_json: bool = typer.Option(False, "--json"), rules: Optional[Path] = rules_option()) -> None:
     """List the rules of the catalog."""
     from .rules import default_rules
 
@@ -479,7 +483,7 @@ def rules_list(as_json: bool = typer.Option(False, "--json")) -> None:
 
 
 @rules_app.command("show")
-def rules_show(rule_id: str) -> None:
+def rules_show(rule_id: str, rules: Optional[Path] = rules_option()) -> None:
     """Show one rule in full."""
     import yaml
 
@@ -488,8 +492,8 @@ def rules_show(rule_id: str) -> None:
     for r in default_rules():
         if r.id == rule_id:
             out.print(f"[bold]{r.id}[/bold]  ({r.file}:{r.line})")
-            out.print(yaml.safe_dump(r.model_dump(mode="json", by_alias=True, exclude={"file", "line"}, exclude_none=True),
-                                     sort_keys=False, allow_unicode=True))
+            out.print(yaml.dump(r.model_dump(mode="json", by_alias=True, exclude={"file", "line"}, exclude_none=True),
+                                Dumper=getattr(yaml, "CSafeDumper", yaml.SafeDumper), sort_keys=False, allow_unicode=True))
             return
     _fail(f"no rule {rule_id!r}")
 
@@ -503,7 +507,8 @@ def rules_schema() -> None:
 
 
 @rules_app.command("docs")
-def rules_docs(out_dir: Path = typer.Option(Path(__file__).resolve().parent.parent / "docs" / "rules", "--out", help="Output folder")) -> None:
+def rules_docs(out_dir: Path = typer.Option(Path(__file__).resolve().parent.parent / "docs" / "rules", "--out", help="Output folder"),
+               rules: Optional[Path] = rules_option()) -> None:
     """Generate one Markdown page per rule (criterion, source, examples, what to document)."""
     from .ruledocs import write
 
@@ -512,7 +517,7 @@ def rules_docs(out_dir: Path = typer.Option(Path(__file__).resolve().parent.pare
 
 
 @rules_app.command("lint")
-def rules_lint(rules_dir: Optional[Path] = typer.Option(None, "--dir", help="Rules folder (default: the packaged checker/criteria/)")) -> None:
+def rules_lint(rules_dir: Optional[Path] = rules_option("--dir", "--rules")) -> None:
     """Check the rule files: syntax and schema with file:line, duplicate ids, unknown facts, rules that cannot fire."""
     from .lint import lint
 
@@ -524,7 +529,7 @@ def rules_lint(rules_dir: Optional[Path] = typer.Option(None, "--dir", help="Rul
 
 
 @rules_app.command("test")
-def rules_test(rules_dir: Optional[Path] = typer.Option(None, "--dir")) -> None:
+def rules_test(rules_dir: Optional[Path] = rules_option("--dir", "--rules")) -> None:
     """Run the example cases written beside each rule."""
     from .lint import run_rule_tests
 
@@ -540,8 +545,8 @@ def audit(paths: list[Path] = typer.Argument(..., help="Letters or folders of le
           html_out: Optional[Path] = typer.Option(None, "--html", help="Write a self-contained HTML report (charts, sortable tables, links to every letter)"),
           as_json: bool = typer.Option(False, "--json", help="Print the audit as one JSON object: letters, items, findings, rates, agreement, errors"),
           csv_dir: Optional[Path] = typer.Option(None, "--csv", help="Write one CSV per finding type, rates.csv and agreement.csv into this folder"),
-          workers: Optional[int] = typer.Option(None, "--workers", "-j", help="Worker processes (default: all cores)"),
-          time_limit: float = typer.Option(30.0, "--time-limit", help="Seconds allowed per letter")) -> None:
+          workers: Optional[int] = workers_option(), time_limit: float = time_limit_option(),
+          rules: Optional[Path] = rules_option()) -> None:
     """Audit letters for consistency: outcome rates, rule-contrary decisions, similar cases decided differently,
     guideline citations and agreement with our criteria."""
     from .audit import make_progress, print_summary, run_audit, write_csv
@@ -592,7 +597,7 @@ def reasons_eval_cmd(paths: Optional[list[Path]] = typer.Argument(None, help="Le
                      as_json: bool = typer.Option(False, "--json", help="Print one JSON object"),
                      labels: Optional[Path] = typer.Option(None, "--labels", help="Reason labels CSV (default: eval/reasons/letters.csv)"),
                      notes: Optional[Path] = typer.Option(None, "--notes", help="Folder of clinic-note YAML files (default: eval/notes)"),
-                     workers: Optional[int] = typer.Option(None, "--workers", "-j", help="Worker processes (default: all cores)")) -> None:
+                     workers: Optional[int] = workers_option(), rules: Optional[Path] = rules_option()) -> None:
     """Do our decisive criteria carry the reviewer's reasons? Agreement, right outcome for a wrong reason,
     per-reason precision and recall, and confusions, on the labelled letters and the clinic notes."""
     from .reasons import LABELS_FILE, NOTES_DIR, ReasonsError, reasons_eval
@@ -650,7 +655,12 @@ def serve(host: str = typer.Option("127.0.0.1", "--host", help="Address to bind 
 
 
 def main() -> None:
-    app()
+    import os
+
+    # pydantic looks for plugins in every installed distribution's entry points (tens of ms at start-up);
+    # the command line has none. A value set by the user wins.
+    os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
+    run(app)
 
 
 if __name__ == "__main__":

@@ -7,10 +7,10 @@ engine's session table does not fill up.
 """
 from __future__ import annotations
 
-import copy
 import functools
 import hashlib
 import itertools
+import json
 from datetime import date
 from typing import Any, Iterable, Optional
 
@@ -333,18 +333,43 @@ def compile_rule(rule: Rule) -> dict[str, dict]:
 # ----------------------------------------------------------------------------------------------------------------
 # the engine
 
+_HOST = None
+
+
+def _host():
+    """The one durable_rules host of this process, without durable's background dispatch threads.
+
+    ``durable.lang.get_host()`` starts two timer threads that walk every ruleset several times a second to
+    run queued actions and timers. This engine has neither (each case is asserted and its actions run
+    synchronously in ``assert_fact``), and those threads raced with the main thread on the C engine's
+    session state: a case deleted while the dispatcher looked at it printed ``Could not start action, error
+    code: 307`` on stderr. They also cost CPU in every worker and are unsafe to fork with. Hence a host that
+    never starts them.
+    """
+    global _HOST
+    if _HOST is None:
+        from durable.engine import Host  # imported lazily: the C extension is heavy
+
+        class _SyncHost(Host):
+            def _run(self):  # no dispatch or timer threads
+                pass
+
+        _HOST = _SyncHost()
+    return _HOST
+
+
 class Engine:
-    """durable_rules rulesets built once from the catalog, one per modality; ``evaluate`` per case.
+    """durable_rules rulesets built from the catalog, one per modality; ``evaluate`` per case.
 
     A case only meets the rules of its own modality, so each modality gets its own ruleset: the engine
-    then matches a case against a dozen rules instead of the whole catalog.
+    then matches a case against a dozen rules instead of the whole catalog. A modality's ruleset is
+    registered with the C engine the first time a case of that modality comes (``prepare()`` registers them
+    all, e.g. before worker processes fork).
     """
 
     _registered: dict[str, "Engine"] = {}
 
     def __init__(self, rules: Iterable[Rule]):
-        from durable.lang import get_host  # imported lazily: the C extension is heavy
-
         self.rules = list(rules)
         self.by_id = {r.id: r for r in self.rules}
         spec: dict[str, dict] = {}
@@ -352,67 +377,105 @@ class Engine:
             spec.update(compile_rule(r))
         digest = hashlib.sha1(repr(sorted(spec.items(), key=lambda kv: kv[0])).encode()).hexdigest()[:12]
         self.name = f"imrcheck_{digest}"
-        self.host = get_host()
+        self.host = _host()
         if self.name in Engine._registered:  # a ruleset name can be registered once per process
             prev = Engine._registered[self.name]
-            self._fired, self._counter, self.rulesets = prev._fired, prev._counter, prev.rulesets
+            self._counter, self.rulesets, self._pending, self._handles = prev._counter, prev.rulesets, prev._pending, prev._handles
+            self._order = prev._order
             return
-        self._fired: dict[str, list[str]] = {}
         self._counter = itertools.count()
+        self._handles: dict[str, int] = {}  # ruleset name -> the C engine's handle
+        self._order: dict[str, list[tuple[str, str]]] = {}  # ruleset name -> its rules' (id, id#applies), catalog order
         # modality -> [(ruleset name, attributes it tests)]: a modality's criteria are split into rulesets of at most
         # _RULES_PER_RULESET, because durable_rules walks a ruleset's alpha network on a fixed stack of 64 nodes and
         # refuses a fact (error 303) that matches more pending nodes than that
         self.rulesets: dict[str, list[tuple[str, tuple[str, ...]]]] = {}
-        modalities = sorted({m for r in self.rules for m in r.applies_to.modalities})
-        for m in modalities:
-            mine = [r for r in self.rules if m in r.applies_to.modalities]
-            self.rulesets[m] = []
-            for n, start in enumerate(range(0, len(mine), _RULES_PER_RULESET)):
-                ruleset: dict[str, dict] = {}
-                keys: set[str] = {"case"}
-                for r in mine[start:start + _RULES_PER_RULESET]:
-                    for rid in (r.id + APPLIES, r.id):
-                        keys |= _attributes(spec[rid])
-                        body = copy.deepcopy(spec[rid])  # registering deletes `run` from the dict it is given
-                        body["run"] = self._recorder(rid)
-                        ruleset[rid] = body
-                ruleset["__case__"] = {"all": [{"m": {"$ex": {"case": 1}}}], "run": self._recorder(None)}
-                name = f"{self.name}_{m}_{n}"
-                self.host.set_rulesets({name: ruleset})
-                self.rulesets[m].append((name, tuple(sorted(keys))))
+        # modality -> its rules, until its ruleset is registered (shared with later Engines of the same catalog)
+        self._pending: dict[str, list[Rule]] = {}
+        for r in self.rules:
+            for m in r.applies_to.modalities:
+                self._pending.setdefault(m, []).append(r)
         Engine._registered[self.name] = self
 
-    def _recorder(self, rid: Optional[str]):
-        fired = self._fired
+    def _register(self, m: str) -> Optional[list[tuple[str, tuple[str, ...]]]]:
+        rules = self._pending.pop(m, None)
+        if rules is None:
+            return self.rulesets.get(m)
+        self.rulesets[m] = []
+        for n, start in enumerate(range(0, len(rules), _RULES_PER_RULESET)):
+            chunk = rules[start:start + _RULES_PER_RULESET]
+            ruleset: dict[str, dict] = {}
+            keys: set[str] = {"case"}
+            for r in chunk:
+                for rid, body in compile_rule(r).items():  # a fresh dict: registering deletes its `run`
+                    keys |= _attributes(body)
+                    body["run"] = _no_action
+                    ruleset[rid] = body
+            ruleset["__case__"] = {"all": [{"m": {"$ex": {"case": 1}}}], "run": _no_action}
+            name = f"{self.name}_{m}_{n}"
+            self.host.set_rulesets({name: ruleset})
+            self._handles[name] = self.host.get_ruleset(name)._handle
+            self._order[name] = [(r.id, r.id + APPLIES) for r in chunk]
+            self.rulesets[m].append((name, tuple(sorted(keys))))
+        return self.rulesets[m]
 
-        def run(c):
-            lst = fired.setdefault(c.s.sid, [])
-            if rid is not None:
-                lst.append(rid)
-
-        return run
+    def prepare(self) -> "Engine":
+        """Register every modality's ruleset now."""
+        for m in list(self._pending):
+            self._register(m)
+        return self
 
     def evaluate(self, features: dict[str, Any]) -> tuple[list[str], list[str]]:
         """(ids of rules in play, ids of rules met) for one case, in catalog order."""
-        entries = self.rulesets.get(features.get("q_modality"))
+        m = features.get("q_modality")
+        entries = self.rulesets.get(m) or (self._register(m) if m in self._pending else None)
         if not entries:
             return [], []
-        fired: set[str] = set()
+        applies: set[str] = set()
+        met: set[str] = set()
         for ruleset, keys in entries:
             sid = f"c{next(self._counter)}"
             # only what this ruleset tests (every such attribute is present): a smaller fact is faster to match
             fact = {k: features[k] for k in keys}
             fact["sid"] = sid
-            try:
-                self.host.assert_fact(ruleset, fact)
-            finally:
-                try:
-                    self.host.delete_state(ruleset, sid)
-                except Exception:  # pragma: no cover - nothing to release
-                    pass
-            fired |= set(self._fired.pop(sid, []))
-        return ([r.id for r in self.rules if r.id + APPLIES in fired],
-                [r.id for r in self.rules if r.id in fired])
+            fired = _fire(self._handles[ruleset], sid, fact)
+            for rid, ap in self._order[ruleset]:
+                if ap in fired:
+                    applies.add(rid)
+                if rid in fired:
+                    met.add(rid)
+        order = [rid for ruleset, _ in entries for rid, _ in self._order[ruleset]]
+        return [rid for rid in order if rid in applies], [rid for rid in order if rid in met]
+
+
+def _no_action(c) -> None:
+    """The action of every engine rule: nothing runs; which rules matched is read from the C engine's queue."""
+
+
+def _fire(handle: int, sid: str, fact: dict) -> set[str]:
+    """Assert one case on a ruleset through the C engine and return the names of the rules it matched.
+
+    This is what durable's ``Host.assert_fact`` does, without its per-action Python machinery (a closure,
+    a state object, the state written back and the whole matched fact parsed from JSON for every rule that
+    fires): each queued action is only named, then completed. The case's session is always deleted.
+    """
+    import durable_rules_engine as dre
+
+    names: set[str] = set()
+    try:
+        code, state = dre.assert_fact(handle, json.dumps(fact))
+        if code == 0:
+            action = dre.start_action_for_state(handle, state)
+            msg = action[1] if action else None
+            while msg:
+                names.add(msg[2:msg.index('"', 2)])  # '{"RULE NAME":{...}}': rule names have no quotes
+                msg = dre.complete_and_start_action(handle, state)
+    finally:
+        try:
+            dre.delete_state(handle, sid)
+        except Exception:  # pragma: no cover - nothing to release
+            pass
+    return names
 
 
 def _attributes(expr: Any) -> set[str]:

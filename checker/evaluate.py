@@ -54,7 +54,9 @@ def iter_letter_paths(paths: Iterable[str | Path]) -> Iterator[Path]:
     for p in paths:
         p = Path(p)
         if p.is_dir():
-            yield from sorted(q for q in p.rglob("*") if q.is_file() and q.suffix.lower() in LETTER_SUFFIXES)
+            # sorted by parts: the order of sorting the paths themselves, without pathlib's slow comparisons
+            yield from sorted((q for q in p.rglob("*") if q.is_file() and q.suffix.lower() in LETTER_SUFFIXES),
+                              key=lambda q: q.parts)
         else:
             yield p
 

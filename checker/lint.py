@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Optional
 
 from .engine import _join, _negate, compile_applies, compile_node, eval_expr
-from .rules import ALWAYS, RULES_DIR, Leaf, Rule, RuleError, load_file, rule_leaves, vocabulary
+from .rules import ALWAYS, Leaf, Rule, RuleError, current_rules_dir, load_file, rule_leaves, vocabulary
 
 _SAMPLES = 400
 MTUS_ERA_A_END = date(2017, 11, 30)  # the MTUS adopted ACOEM's current guidelines for services from 12/1/2017
@@ -60,7 +60,7 @@ def _samples(rules: list[Rule], rng: random.Random) -> list[dict]:
 
 
 def lint(rules_dir: Optional[Path | str] = None) -> list[str]:
-    base = Path(rules_dir) if rules_dir else RULES_DIR
+    base = Path(rules_dir) if rules_dir else current_rules_dir()
     problems: list[str] = []
     rules: list[Rule] = []
     seen: dict[str, Rule] = {}

@@ -90,6 +90,7 @@ from datetime import date
 from typing import Optional
 
 from checker.models import Request
+from checker.regex_cache import compile_stored as _rx  # module-level patterns: compiled code kept between runs
 
 __all__ = ["normalize_request", "request_core"]
 
@@ -102,14 +103,14 @@ _I = re.I
 _TRANS = str.maketrans({"\u2013": "-", "\u2014": "-", "\u2010": "-", "\u2011": "-", "\u2212": "-",
                         "\u00a0": " ", "\u2019": "'", "\u2018": "'", "\u201c": '"', "\u201d": '"'})
 _ASCII_LOWER = {c: c + 32 for c in range(65, 91)}
-_HYPHEN_BREAK = re.compile(r"(\w)-[ \t]*\r?\n\s*(\w)")        # "X-\nray" -> "X-ray"
-_WORD_BREAK = re.compile(r"([a-z]{3,})-[ \t]*\r?\n\s*([a-z])")   # "physi-\ncal" -> "physical"
-_DECISION_TAIL = re.compile(r"[\s:;,.]*\b(?:upheld|overturned)\b[\s.]*$", _I)
-_IS_TAIL = re.compile(r"(?:\s+is)?\s*:?\s*$", _I)
-_ORIGINAL = re.compile(r"^(.*?)\s+was\s+the\s+original\s+request\b", _I | re.S)
-_REMAINING = re.compile(r"original\s+request\s*,\s*(.+)$", _I | re.S)
-_REQUEST_FOR = re.compile(r"\brequest\s+for\s+(?:an?\s+|the\s+)?(.+?)\s+(?:is|was)\s+(?:not\s+)?medically\b", _I)
-_PREFIX = re.compile(
+_HYPHEN_BREAK = _rx(r"(\w)-[ \t]*\r?\n\s*(\w)")        # "X-\nray" -> "X-ray"
+_WORD_BREAK = _rx(r"([a-z]{3,})-[ \t]*\r?\n\s*([a-z])")   # "physi-\ncal" -> "physical"
+_DECISION_TAIL = _rx(r"[\s:;,.]*\b(?:upheld|overturned)\b[\s.]*$", _I)
+_IS_TAIL = _rx(r"(?:\s+is)?\s*:?\s*$", _I)
+_ORIGINAL = _rx(r"^(.*?)\s+was\s+the\s+original\s+request\b", _I | re.S)
+_REMAINING = _rx(r"original\s+request\s*,\s*(.+)$", _I | re.S)
+_REQUEST_FOR = _rx(r"\brequest\s+for\s+(?:an?\s+|the\s+)?(.+?)\s+(?:is|was)\s+(?:not\s+)?medically\b", _I)
+_PREFIX = _rx(
     r"\s*(?:associated\s+surgical\s+services?\s*:\s*|"
     r"(?:pre-?\s*op(?:erative)?\s+)?labs?\s*(?:to\s+include)?\s*:\s*|"
     r"the\s+original\s+request\s*,\s*)", _I)
@@ -168,14 +169,14 @@ _WORD_VALUE = {w: i for i, w in enumerate(_UNITS)}
 _WORD_VALUE.update(_TENS)
 _NUMWORD_ALT = (r"\b(?:(twenty|thirty|forty)[\s-]+(one|two|three|four|five|six|seven|eight|nine)|"
                 r"(a\s+dozen|dozen|" + "|".join(_UNITS[1:]) + r"|twenty|thirty|forty))\b")
-_NUMWORD_LOW = re.compile(_NUMWORD_ALT)          # detection on the lower-cased text
-_NUMWORD = re.compile(_NUMWORD_ALT, _I | re.A)   # replacement on the text (ASCII case folding only)
-_ADVERB = re.compile(r"\b(once|twice|thrice)\b", _I | re.A)
+_NUMWORD_LOW = _rx(_NUMWORD_ALT)          # detection on the lower-cased text
+_NUMWORD = _rx(_NUMWORD_ALT, _I | re.A)   # replacement on the text (ASCII case folding only)
+_ADVERB = _rx(r"\b(once|twice|thrice)\b", _I | re.A)
 _ADVERB_VALUE = {"once": "1 times", "twice": "2 times", "thrice": "3 times"}
-_DUP_PAREN = re.compile(r"\b([0-9]{1,3})\s*\(\s*([0-9]{1,3})\s*\)")
-_RANGE_WORD = re.compile(r"\b([0-9]{1,3})\s+(?:to|or)\s+([0-9]{1,3})\b", _I)
-_A_PERIOD = re.compile(r"\b(for|over|during)\s+(?:a|an)\s+(month|week)\b", _I)
-_DIGIT = re.compile(r"[0-9]")
+_DUP_PAREN = _rx(r"\b([0-9]{1,3})\s*\(\s*([0-9]{1,3})\s*\)")
+_RANGE_WORD = _rx(r"\b([0-9]{1,3})\s+(?:to|or)\s+([0-9]{1,3})\b", _I)
+_A_PERIOD = _rx(r"\b(for|over|during)\s+(?:a|an)\s+(month|week)\b", _I)
+_DIGIT = _rx(r"[0-9]")
 
 
 def _numword(m: re.Match) -> str:
@@ -195,12 +196,12 @@ def _dup_paren(m: re.Match) -> str:
 # --------------------------------------------------------------------------- dates
 _MONTHS = {m: i + 1 for i, m in enumerate(
     ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"])}
-_DATE = re.compile(
+_DATE = _rx(
     r"(?<![0-9/.-])([0-9]{1,2})[/.-]([0-9]{1,2})[/.-]([0-9]{4}|[0-9]{2})(?![0-9/])"
     r"|\b(jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?\s+([0-9]{1,2})(?:st|nd|rd|th)?,?\s+([0-9]{4})\b",
     _I)
-_DOS = re.compile(r"\b(?:DOS|dates?\s+of\s+service)\s*[:#-]?\s*$", _I)
-_DOS_NOYEAR = re.compile(r"\b(?:DOS|dates?\s+of\s+service)\s*[:#-]?\s*([0-9]{1,2})/([0-9]{1,2})(?![0-9/])", _I)
+_DOS = _rx(r"\b(?:DOS|dates?\s+of\s+service)\s*[:#-]?\s*$", _I)
+_DOS_NOYEAR = _rx(r"\b(?:DOS|dates?\s+of\s+service)\s*[:#-]?\s*([0-9]{1,2})/([0-9]{1,2})(?![0-9/])", _I)
 
 
 def _mk_date(y: int, mo: Optional[int], d: int) -> Optional[date]:
@@ -247,10 +248,10 @@ def _dates(s: str, as_of: Optional[date]) -> tuple[Optional[date], str]:
 
 
 # --------------------------------------------------------------------------- drugs, levels
-_DOSE = re.compile(
+_DOSE = _rx(
     r"(?<![a-z])[0-9]+(?:\.[0-9]+)?\s*(?:mg|mcg|µg|ug|meq|gm|grams?|g|ml|cc|%|percent)(?![a-z])"
     r"|[0-9]\s*(?:mg|mcg)\s*/")                   # on the lower-cased text
-_LEVEL = re.compile(r"\b[CTLS][0-9]{1,2}(?:\s*-\s*[CTLS]?[0-9]{1,2})?\b")
+_LEVEL = _rx(r"\b[CTLS][0-9]{1,2}(?:\s*-\s*[CTLS]?[0-9]{1,2})?\b")
 
 # --------------------------------------------------------------------------- head words
 # (group name, lowercase pattern, case-sensitive pattern). The lowercase patterns run without re.I on a
@@ -356,20 +357,20 @@ _HEADS: list[tuple[str, Optional[str], Optional[str]]] = [
 
 def _alternation(rows: list[tuple], col: int) -> re.Pattern:
     """One regex of named groups, tried at word starts only."""
-    return re.compile(r"\b(?=\w)(?:" + "|".join(f"(?P<{r[0]}>{r[col]})" for r in rows if r[col]) + ")")
+    return _rx(r"\b(?=\w)(?:" + "|".join(f"(?P<{r[0]}>{r[col]})" for r in rows if r[col]) + ")")
 
 
 _HEAD_LOW = _alternation(_HEADS, 1)
 _HEAD_CS = _alternation(_HEADS, 2)
 _HEAD_ORDER = {r[0]: i for i, r in enumerate(_HEADS)}
-_CONSULT = re.compile(r"\b(?=\w)(?:consult\w*|referr?al|refer\w*|evaluat\w*|eval\b|transfer\s+of\s+care|"
+_CONSULT = _rx(r"\b(?=\w)(?:consult\w*|referr?al|refer\w*|evaluat\w*|eval\b|transfer\s+of\s+care|"
                       r"visits?\b|appointment|opinion|follow[\s-]*up)")           # lower-cased text
-_CONSULT_CS = re.compile(r"\bTOC\b")
-_PRE_POST = re.compile(r"(?:\b(post)|\bpre|\b(after)|\b(following)|\b(s/p)|\bstatus\s+(post))[\s-]*"
+_CONSULT_CS = _rx(r"\bTOC\b")
+_PRE_POST = _rx(r"(?:\b(post)|\bpre|\b(after)|\b(following)|\b(s/p)|\bstatus\s+(post))[\s-]*"
                        r"(?:[\w/]+[\s-]+){0,3}$")                                     # lower-cased text
-_GUIDE_AFTER = re.compile(r"\s*-?\s*guid(?:ed|ance)")
-_GUIDE_BEFORE = re.compile(r"\bunder\s+(?:\w+\s+)?$")
-_US_THERAPEUTIC = re.compile(r"therapeutic\s+ultrasound|ultrasound\s+(?:therap\w*|treatments?)")
+_GUIDE_AFTER = _rx(r"\s*-?\s*guid(?:ed|ance)")
+_GUIDE_BEFORE = _rx(r"\bunder\s+(?:\w+\s+)?$")
+_US_THERAPEUTIC = _rx(r"therapeutic\s+ultrasound|ultrasound\s+(?:therap\w*|treatments?)")
 
 # --------------------------------------------------------------------------- regions
 _REGIONS: list[tuple[str, Optional[str], Optional[str]]] = [
@@ -410,17 +411,17 @@ _SPINAL = {"cervical", "thoracic", "lumbar", "sacroiliac"}
 _UPPER_JOINTS = {"shoulder", "elbow", "hand_wrist"}
 _LOWER_JOINTS = {"hip", "knee", "ankle_foot"}
 _JOINT_REGIONS = _UPPER_JOINTS | _LOWER_JOINTS
-_BACK_QUALIFIED = re.compile(r"(?:low|lower|mid|middle|upper)[\s-]+$")
+_BACK_QUALIFIED = _rx(r"(?:low|lower|mid|middle|upper)[\s-]+$")
 
 # --------------------------------------------------------------------------- laterality, contrast (lower-cased text)
-_SIDE = re.compile(
+_SIDE = _rx(
     r"\b(?=\w)(?:(?P<b>bilateral(?:ly)?\b|bilat\b|b/l\b|"
     r"both\s+(?:\w+\s+)?(?:knees?|hips?|shoulders?|hands?|wrists?|elbows?|ankles?|feet|foot|legs?|arms?|"
     r"upper|lower|sides?|extremit\w*)|"
     r"(?:knees|shoulders|hips|elbows|wrists|ankles|feet|hands|extremities|legs|arms)\b)|"
     r"(?P<l>left\b|lt\b)|(?P<r>right\b|rt\b))")
-_SIDE_CS = re.compile(r"\b(?:(?P<b>BUEs?|BLEs?)|(?P<l>LUE|LLE)|(?P<r>RUE|RLE))\b")
-_CONTRAST = re.compile(
+_SIDE_CS = _rx(r"\b(?:(?P<b>BUEs?|BLEs?)|(?P<l>LUE|LLE)|(?P<r>RUE|RLE))\b")
+_CONTRAST = _rx(
     r"(?P<wwo>with\s*(?:and|&|/|or)\s*without|without\s*(?:and|&|/|or)\s*with|\bw\s*/\s*(?:and\s+)?w\s*/?\s*o\b|"
     r"\bw/wo\b|\bw-wo\b|pre[\s-]*and[\s-]*post[\s-]*contrast)|"
     r"(?P<wo>without\s+(?:iv\s+|intravenous\s+)?(?:contrast|gad\w*|dye)|\bw/o\b|\bwo\s+contrast|"
@@ -429,40 +430,40 @@ _CONTRAST = re.compile(
     r"contrast[\s-]+enhanced|gadolinium)")
 
 # --------------------------------------------------------------------------- flags (lower-cased text)
-_POSTSURG = re.compile(r"\bpost[\s-]*(?:op(?:erative(?:ly)?)?|surg(?:ical|ery)?)\b|\b(?:after|following)\s+"
+_POSTSURG = _rx(r"\bpost[\s-]*(?:op(?:erative(?:ly)?)?|surg(?:ical|ery)?)\b|\b(?:after|following)\s+"
                        r"(?:the\s+|his\s+|her\s+)?surgery|\bs/p\b|\bstatus[\s-]+post\b")
-_REPEAT = re.compile(
+_REPEAT = _rx(
     r"\brepeat(?:ed)?\b|\bre-?\s*(?:imag\w*|scan\w*|do)\b|"
     r"\b(?:follow[\s-]*up|updated?|new|second|another|interval|additional|further)\s+(?:[\w/-]+\s+){0,3}?"
     r"(?:mri|mra|ct|x-?\s*rays?|xrays?|radiograph\w*|scans?|stud(?:y|ies)|imaging|emg|ncs|ncv|nerve|"
     r"electro\w*|bone|dexa|dxa|spect|ultrasound|sonogram|arthrogram|myelogram|films?)\b")
-_PREOP = re.compile(r"\bpre[\s-]*(?:op(?:erative(?:ly)?)?|surg(?:ical|ery)?|procedur\w*)\b|\bprior\s+to\s+(?:the\s+)?"
+_PREOP = _rx(r"\bpre[\s-]*(?:op(?:erative(?:ly)?)?|surg(?:ical|ery)?|procedur\w*)\b|\bprior\s+to\s+(?:the\s+)?"
                     r"(?:surgery|operation|procedure)|\bbefore\s+(?:the\s+)?(?:surgery|operation)|"
                     r"\b(?:surgical|medical|pre-?operative)\s+clearance")            # lower-cased text
-_CONTINUE = re.compile(r"\b(?:additional|continued|continuing|continuation|further|more|extra|ongoing|"
+_CONTINUE = _rx(r"\b(?:additional|continued|continuing|continuation|further|more|extra|ongoing|"
                        r"repeat(?:ed)?|another|renewed|resume\w*)\b")
 
 # --------------------------------------------------------------------------- counts (lower-cased text)
 _N = r"([0-9]{1,3}(?:\.[0-9]+)?)(?:\s*(?:-|to|or)\s*([0-9]{1,3}(?:\.[0-9]+)?))?"
-_QTY = re.compile(r"\b(?:qty|quantity)\s*[:#=]?\s*([0-9]{1,4})(?:\.[0-9]+)?")
-_PAREN_SESS = re.compile(r"\(\s*" + _N + r"\s*(?:total\s+)?(?:sessions?|visits?|treatments?)\s*\)")
-_PAREN_BARE = re.compile(r"\(\s*([0-9]{1,3})\s*\)")
-_FREQ = re.compile(
+_QTY = _rx(r"\b(?:qty|quantity)\s*[:#=]?\s*([0-9]{1,4})(?:\.[0-9]+)?")
+_PAREN_SESS = _rx(r"\(\s*" + _N + r"\s*(?:total\s+)?(?:sessions?|visits?|treatments?)\s*\)")
+_PAREN_BARE = _rx(r"\(\s*([0-9]{1,3})\s*\)")
+_FREQ = _rx(
     _N + r"\s*(?:x|times?|visits?|sessions?|treatments?|days?)?\s*(?:a|per|each|every|/|in\s+a|in\s+one)\s*"
     r"(?:weeks?|wks?)\b|" + _N + r"\s*(?:x|times?|visits?|sessions?|treatments?)?\s*(?:/\s*)?weekly\b|"
     + _N + r"\s*(?:x|times?)\s*(?:weeks?|wks?)\b")  # "3x week x 4 weeks"
-_WEEKS = re.compile(_N + r"\s*-?\s*(?:weeks?|wks?)\b")
-_MONTHS_RE = re.compile(_N + r"\s*-?\s*(?:months?|mos?)\b")
-_COMPACT = re.compile(r"(?<![0-9.])" + _N + r"\s*(?:x|times|time)\s*([0-9]{1,2})(?![0-9.])")
+_WEEKS = _rx(_N + r"\s*-?\s*(?:weeks?|wks?)\b")
+_MONTHS_RE = _rx(_N + r"\s*-?\s*(?:months?|mos?)\b")
+_COMPACT = _rx(r"(?<![0-9.])" + _N + r"\s*(?:x|times|time)\s*([0-9]{1,2})(?![0-9.])")
 # "2x4 weeks", "2 x 6 wks", "3 times 4 weeks": frequency x weeks, read before "4 weeks" alone takes the weeks
-_COMPACT_WEEKS = re.compile(r"(?<![0-9.])" + _N + r"\s*(?:x|times)\s*([0-9]{1,2})\s*-?\s*(?:weeks?|wks?)\b")
-_SESS = re.compile(_N + r"\s+(?:[a-z/&'()-]+\s+){0,4}?(?:sessions?|visits?|treatments?|appointments?)\b")
-_SESS_AFTER = re.compile(r"\b(?:sessions?|visits?|treatments?)\s*(?:of|:|=|x)?\s*([0-9]{1,3})\b(?!\s*(?:x|times))")
-_HASH = re.compile(r"#\s*([0-9]{1,4})\b")
-_TIMES = re.compile(r"(?:\bx|\btimes)\s*([0-9]{1,3})\b(?![0-9.])")
-_LEADING = re.compile(
+_COMPACT_WEEKS = _rx(r"(?<![0-9.])" + _N + r"\s*(?:x|times)\s*([0-9]{1,2})\s*-?\s*(?:weeks?|wks?)\b")
+_SESS = _rx(_N + r"\s+(?:[a-z/&'()-]+\s+){0,4}?(?:sessions?|visits?|treatments?|appointments?)\b")
+_SESS_AFTER = _rx(r"\b(?:sessions?|visits?|treatments?)\s*(?:of|:|=|x)?\s*([0-9]{1,3})\b(?!\s*(?:x|times))")
+_HASH = _rx(r"#\s*([0-9]{1,4})\b")
+_TIMES = _rx(r"(?:\bx|\btimes)\s*([0-9]{1,3})\b(?![0-9.])")
+_LEADING = _rx(
     r"\s*([0-9]{1,3})\s+(?!(?:phase|views?|dimensional|d|levels?|days?|hours?|years?|tesla|t|%|mg)\b)")
-_TRAILING = re.compile(r",\s*([0-9]{1,3})\s*$")
+_TRAILING = _rx(r",\s*([0-9]{1,3})\s*$")
 _SESSION_WORDS = ("session", "visit", "treatment", "appointment")
 
 

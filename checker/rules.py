@@ -32,9 +32,17 @@ from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag, Validatio
 
 from .models import Citation
 
-RULES_DIR = Path(os.environ.get("IMRCHECK_RULES", Path(__file__).resolve().parent / "criteria"))
+PACKAGED_RULES_DIR = Path(__file__).resolve().parent / "criteria"
+RULES_DIR = Path(os.environ.get("IMRCHECK_RULES") or PACKAGED_RULES_DIR)  # at import; see current_rules_dir()
 VOCABULARY_FILE = Path(__file__).resolve().parent / "lexicon" / "vocabulary.yaml"
 REASONS_FILE = Path(__file__).resolve().parent / "lexicon" / "reasons.yaml"
+# libyaml's parser where PyYAML was built with it (about 10x faster), else the pure-Python one
+YamlLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+def current_rules_dir() -> Path:
+    """The rules folder in use: ``IMRCHECK_RULES`` (``--rules DIR`` sets it) when set, else the packaged criteria."""
+    return Path(os.environ.get("IMRCHECK_RULES") or PACKAGED_RULES_DIR)
 
 FLAG_STATES = ("present", "suspected", "absent", "unknown")
 REQUEST_FIELDS = {
@@ -80,8 +88,13 @@ class RuleError(Exception):
 
 @functools.lru_cache(maxsize=1)
 def vocabulary() -> dict[str, dict]:
-    with open(VOCABULARY_FILE, encoding="utf-8") as fh:
-        return yaml.safe_load(fh)["facts"]
+    from .cache import cached
+
+    def load() -> dict[str, dict]:
+        with open(VOCABULARY_FILE, encoding="utf-8") as fh:
+            return yaml.load(fh, Loader=YamlLoader)["facts"]
+
+    return cached("vocabulary", [VOCABULARY_FILE], load)
 
 
 @functools.lru_cache(maxsize=1)
@@ -96,7 +109,8 @@ def reason_side(code: str) -> str:
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+    # defer_build: validators are built on first validation; a process that unpickles the cached catalog never needs them
+    model_config = ConfigDict(extra="forbid", populate_by_name=True, defer_build=True)
 
 
 class Leaf(_Strict):
@@ -329,8 +343,12 @@ def _line_of(root: yaml.Node, loc: tuple) -> Optional[int]:
 def load_file(path: Path) -> list[Rule]:
     text = path.read_text(encoding="utf-8")
     try:
-        root = yaml.compose(text)
-        data = yaml.safe_load(text)
+        loader = YamlLoader(text)  # one parse: the node tree gives the lines, the data is built from it
+        try:
+            root = loader.get_single_node()
+            data = loader.construct_document(root) if root is not None else None
+        finally:
+            loader.dispose()
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         raise RuleError(str(path), mark.line + 1 if mark else None, f"YAML syntax error: {getattr(exc, 'problem', exc)}") from None
@@ -353,7 +371,7 @@ def load_file(path: Path) -> list[Rule]:
 
 def load_rules(rules_dir: Path | str | None = None) -> list[Rule]:
     """Load every rule file below ``rules_dir``; all or nothing."""
-    base = Path(rules_dir) if rules_dir else RULES_DIR
+    base = Path(rules_dir) if rules_dir else current_rules_dir()
     if not base.is_dir():
         raise RuleError(str(base), None, "rules folder not found")
     rules: list[Rule] = []
@@ -369,9 +387,23 @@ def load_rules(rules_dir: Path | str | None = None) -> list[Rule]:
     return rules
 
 
+def default_rules(rules_dir: str | Path | None = None) -> tuple[Rule, ...]:
+    """The catalog of ``rules_dir`` (default: :func:`current_rules_dir`), loaded once per process and cached on disk."""
+    return _catalog(str(Path(rules_dir) if rules_dir else current_rules_dir()))
+
+
+def catalog_inputs(base: Path) -> list[Path]:
+    """Every file the catalog is built from: the rule files, the fact vocabulary and the reasons, if present."""
+    files = sorted(base.rglob("*.yaml")) if base.is_dir() else []
+    return files + [f for f in (VOCABULARY_FILE, REASONS_FILE) if f.is_file()]
+
+
 @functools.lru_cache(maxsize=4)
-def default_rules(rules_dir: str | None = None) -> tuple[Rule, ...]:
-    return tuple(load_rules(rules_dir))
+def _catalog(base: str) -> tuple[Rule, ...]:
+    from .cache import cached
+
+    path = Path(base)
+    return cached("rules", catalog_inputs(path), lambda: tuple(load_rules(path)), base=path.resolve())
 
 
 def leaves(node: Any) -> list[Leaf]:

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Optional
 
 from checker.models import Evidence, Fact
+from checker.regex_cache import compile_stored
 
 from .context import _Context
 from .sections import find_sections
@@ -17,11 +18,11 @@ from .values import _as_number, _parse_date, _value
 
 
 @lru_cache(maxsize=4)
-def _regions_regex(path: str | Path = LEXICON_PATH) -> tuple[re.Pattern, tuple]:
+def _regions_regex(path: str | Path | None = None) -> tuple[re.Pattern, tuple]:
     lex = load_lexicon(path)
     pats = lex.scanner.channels[lex.region_ch].patterns if lex.region_ch is not None else []
     rx = "|".join(f"(?P<r{i}>{p})" for i, p in enumerate(pats)) or "(?!)"
-    return re.compile(r"(?<!\w)(?:" + rx + r")(?!\w)", _FLAGS), lex.region_tags
+    return compile_stored(r"(?<!\w)(?:" + rx + r")(?!\w)", _FLAGS), lex.region_tags
 
 
 @lru_cache(maxsize=64)  # a letter's items share one summary

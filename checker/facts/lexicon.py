@@ -179,10 +179,13 @@ def _region_mode(name: str, mode: Any) -> Optional[str]:
     return mode
 
 
+_YamlLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml where available, else pure Python
+
+
 def _vocabulary() -> dict[str, dict]:
     try:
         with open(VOCABULARY_PATH, encoding="utf-8") as fh:
-            return (yaml.safe_load(fh) or {}).get("facts", {}) or {}
+            return (yaml.load(fh, Loader=_YamlLoader) or {}).get("facts", {}) or {}
     except OSError:  # pragma: no cover
         return {}
 
@@ -195,15 +198,25 @@ class LexiconError(Exception):
     """The lexicon file cannot be loaded; the message names the file and the fact or line."""
 
 
-@lru_cache(maxsize=4)
-def load_lexicon(path: str | Path = LEXICON_PATH) -> _Lexicon:
+def load_lexicon(path: str | Path | None = None) -> _Lexicon:
     """Load and compile ``lexicon.yaml`` (cached: call it as often as you like).
 
-    Raises :class:`LexiconError` naming the file and the place for a YAML error, a malformed pattern,
-    an undeclared fact or a regular expression that does not compile.
+    ``load_lexicon()``, ``load_lexicon(LEXICON_PATH)`` and ``load_lexicon(str(LEXICON_PATH))`` are one cache
+    entry; the compiled lexicon is also kept on disk (``checker.cache``), keyed by the lexicon's and the
+    vocabulary's content. Raises :class:`LexiconError` naming the file and the place for a YAML error, a
+    malformed pattern, an undeclared fact or a regular expression that does not compile.
     """
+    return _cached_lexicon(str(Path(path).resolve()) if path is not None else str(LEXICON_PATH))
+
+
+@lru_cache(maxsize=4)
+def _cached_lexicon(path: str) -> _Lexicon:
+    from checker.cache import cached
+
     try:
-        return _load_lexicon(path)
+        if not Path(path).is_file():
+            return _load_lexicon(path)  # the loader's own "cannot read" error
+        return cached("lexicon", [Path(path), VOCABULARY_PATH], lambda: _compiled(_load_lexicon(path)))
     except LexiconError as exc:
         raise LexiconError(f"{path}: {exc}") from None
     except yaml.YAMLError as exc:
@@ -214,9 +227,15 @@ def load_lexicon(path: str | Path = LEXICON_PATH) -> _Lexicon:
         raise LexiconError(f"{path}: {type(exc).__name__}: {exc}") from None
 
 
+def _compiled(lex: _Lexicon) -> _Lexicon:
+    """The lexicon with every scanner alternation compiled: what the disk cache stores."""
+    lex.scanner.compile_all()
+    return lex
+
+
 def _load_lexicon(path: str | Path) -> _Lexicon:
     with open(path, encoding="utf-8") as fh:
-        raw = yaml.safe_load(fh)
+        raw = yaml.load(fh, Loader=_YamlLoader)
     vocab = _vocabulary()
     declared = frozenset(vocab)
     macros = raw.get("macros") or {}

@@ -2,6 +2,9 @@
 from __future__ import annotations
 
 import re
+from typing import Any, Optional
+
+from checker.regex_cache import KeptPattern, compile_keep
 
 _FLAGS = re.IGNORECASE
 
@@ -115,6 +118,38 @@ def _prefixes(regex: str) -> set[str]:
 _POS = re.compile(r"(?<!\w)\S|[^\w\s]")
 
 
+def _literal_runs(items) -> tuple[str, ...]:
+    """The runs of literal characters (lower-cased, 2 or more) in a parsed regex sequence: all of them are in
+    every match. Only top-level literals count; anything else ends a run."""
+    runs, cur = [], []
+    for op, av in list(items) + [(None, None)]:
+        if op is _sc.LITERAL and av < 128:
+            cur.append(chr(av).lower())
+            continue
+        if len(cur) >= 2:
+            runs.append("".join(cur))
+        cur = []
+    return tuple(runs)
+
+
+def _needed_literals(patterns: list[str]) -> Optional[tuple[tuple[str, ...], ...]]:
+    """For an alternation of ``patterns``: alternatives of literal runs such that every match contains all the
+    runs of at least one alternative; None when some pattern has none (it can match anywhere)."""
+    alts = []
+    for p in patterns:
+        try:
+            parsed = list(_sp.parse(p, _FLAGS))
+        except Exception:  # noqa: BLE001 - be safe: try everywhere
+            return None
+        branches = parsed[0][1][1] if len(parsed) == 1 and parsed[0][0] is _sc.BRANCH else [parsed]
+        for b in branches:
+            runs = _literal_runs(b)
+            if not runs:
+                return None
+            alts.append(runs)
+    return tuple(alts)
+
+
 class _Channel:
     """One named alternation (a fact's targets, a trigger list, ...)."""
 
@@ -149,6 +184,12 @@ class _Scanner:
             self.t1[k] = self._select(lambda s, k=k: s == k or s == "")
         self.t0 = self._select(lambda s: s == "")
         self._cache: dict[tuple[int, tuple[int, ...]], tuple[re.Pattern, dict[int, int]]] = {}
+        self._kept: dict[tuple[int, tuple[int, ...]], tuple[KeptPattern, dict[int, int]]] = {}
+        self._res: dict[str, list] = {}  # 2-character key -> resolved alternations (see _resolve)
+        # The alternations tried at every word (patterns with no known prefix, e.g. "(?:\w+ )?years? ago"), with
+        # the literal runs one of their patterns needs: a text without them skips those alternations everywhere.
+        self.t0_literals = [((ci, idx), _needed_literals([channels[ci].patterns[i] for i in idx])) for ci, idx in self.t0]
+        self._res_by_dead: dict[frozenset, dict[str, list]] = {}
 
     def _select(self, ok) -> list[tuple[int, tuple[int, ...]]]:
         out = []
@@ -161,6 +202,9 @@ class _Scanner:
     def _regex(self, ci: int, idx: tuple[int, ...]) -> tuple[re.Pattern, dict[int, int]]:
         key = (ci, idx)
         r = self._cache.get(key)
+        if r is None and key in self._kept:
+            kept, gmap = self._kept[key]
+            r = self._cache[key] = (kept.rx, gmap)
         if r is None:
             parts, gmap, g = [], {}, 1
             pats = self.channels[ci].patterns
@@ -168,32 +212,77 @@ class _Scanner:
                 parts.append("(" + pats[i] + r")(?!\w)")
                 gmap[g] = i
                 g += 1 + re.compile(pats[i], _FLAGS).groups
-            r = (re.compile("|".join(parts), _FLAGS), gmap)
-            self._cache[key] = r
+            kept = compile_keep("|".join(parts), _FLAGS)
+            self._kept[key] = (kept, gmap)
+            r = self._cache[key] = (kept.rx, gmap)
         return r
+
+    def compile_all(self) -> "_Scanner":
+        """Compile every alternation a scan can need (once, before the lexicon is cached or workers fork)."""
+        for lst in (*self.t2.values(), *self.t1.values(), self.t0):
+            for ci, idx in lst:
+                self._regex(ci, idx)
+        return self
+
+    # pickled with the generated code of its compiled alternations (checker.regex_cache): no recompiling
+    def __getstate__(self):
+        state = dict(self.__dict__)
+        state["_cache"] = {}
+        state["_res"] = {}
+        state["_res_by_dead"] = {}
+        return state
+
+    def __setstate__(self, state):
+        self.__dict__.update(state)
+        self._cache = {}  # filled from _kept on first use of each alternation
+        self._res = {}
+        self._res_by_dead = {}
 
     def scan(self, t: str) -> list[list[tuple[int, int, int, re.Match]]]:
         """Per channel, non-overlapping matches (start, end, pattern index, match) in order."""
         n = len(self.channels)
         out: list[list] = [[] for _ in range(n)]
         nxt = [0] * n
-        t2, t1, t0 = self.t2, self.t1, self.t0
-        cache = self._cache
         tl = t.lower()
         if len(tl) != len(t):  # a few Unicode letters lower-case to two characters
             tl = "".join(c.lower()[:1] or c for c in t)
+        dead = self._dead_everywhere(t, tl)
+        res = self._res if not dead else self._res_by_dead.setdefault(dead, {})
         for m in _POS.finditer(t):
             i = m.start()
             k = tl[i:i + 2]
-            lst = t2.get(k)
+            lst = res.get(k)
             if lst is None:
-                lst = t1.get(k[:1], t0)
-            for ci, idx in lst:
+                lst = self._resolve(k, dead)
+            for ci, match, gmap in lst:
                 if i < nxt[ci]:
                     continue
-                r = cache.get((ci, idx)) or self._regex(ci, idx)
-                mm = r[0].match(t, i)
+                mm = match(t, i)
                 if mm is not None and mm.end() > i:
-                    out[ci].append((i, mm.end(), r[1][mm.lastindex], mm))
+                    out[ci].append((i, mm.end(), gmap[mm.lastindex], mm))
                     nxt[ci] = mm.end()
+        return out
+
+    def _dead_everywhere(self, t: str, tl: str) -> frozenset:
+        """The every-word alternations that cannot match anywhere in this text: one of their literal runs is
+        missing (ASCII texts only, where lower-casing is exactly what the case-insensitive match compares)."""
+        if not t.isascii():
+            return frozenset()
+        return frozenset(entry for entry, alts in getattr(self, "t0_literals", ())
+                         if alts is not None and not any(all(run in tl for run in alt) for alt in alts))
+
+    def _resolve(self, k: str, dead: frozenset = frozenset()) -> list[tuple[int, Any, dict[int, int]]]:
+        """The alternations to try where the text starts with ``k``, as (channel, bound match, group map),
+        cached per key (and per set of dead every-word alternations): the scan loop then does no tuple hashing
+        or cache lookups per attempt."""
+        lst = self.t2.get(k)
+        if lst is None:
+            lst = self.t1.get(k[:1], self.t0)
+        out = []
+        for ci, idx in lst:
+            if (ci, idx) in dead:
+                continue
+            rx, gmap = self._cache.get((ci, idx)) or self._regex(ci, idx)
+            out.append((ci, rx.match, gmap))
+        (self._res_by_dead.setdefault(dead, {}) if dead else self._res)[k] = out
         return out
