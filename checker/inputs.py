@@ -86,12 +86,18 @@ def decode_note(data: bytes, path: PathLike = "<note>") -> tuple[str, str]:
     if best is None:
         raise InputError(path, "binary file or unknown text encoding: save the note as UTF-8")
     enc = _normalise_codec(best.encoding)
-    if enc in _WESTERN:
+    # Offices here write English: a mostly-ASCII note whose few other bytes decode as Windows-1252 is Windows-1252,
+    # whatever the detector guesses from a handful of bytes (one "é" and one dash read as Cyrillic, say).
+    mostly_ascii = sum(b < 128 for b in data) >= 0.75 * len(data)
+    if enc in _WESTERN or mostly_ascii:
         try:
             return data.decode("cp1252"), "cp1252"
         except UnicodeDecodeError:
             pass
-    return str(best), enc
+    text = str(best)
+    if not any("a" <= c.lower() <= "z" for c in text):  # a clinic note has Latin letters; this is not one
+        raise InputError(path, "binary file or unknown text encoding: save the note as UTF-8")
+    return text, enc
 
 
 def check_note_text(text: str, path: PathLike = "<note>") -> str:

@@ -71,6 +71,6 @@ multi-pattern scanner), ``text`` (whitespace normalisation with an offset map, s
 from __future__ import annotations
 
 from .extract import extract_facts, regions_named
-from .lexicon import LEXICON_PATH, VOCABULARY_PATH, LexiconError, load_lexicon
+from .lexicon import LEXICON_PATH, VOCABULARY_PATH, LexiconError, _compiled, _load_lexicon, load_lexicon
 
 __all__ = ["extract_facts", "load_lexicon", "LEXICON_PATH", "VOCABULARY_PATH", "LexiconError", "regions_named"]

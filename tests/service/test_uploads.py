@@ -47,8 +47,8 @@ def test_pdf_text_is_extracted():
     (b"", "empty"),
     (b"   \n  ", "no text"),
     (b"\x00\x01\x02binary\x00", "binary"),
-    (b"%PDF-1.4\ngarbage that is no pdf", "PDF cannot be opened"),
-    (b"\x81\x8d\x8f\x90", "not a text file"),
+    (b"%PDF-1.4\ngarbage that is no pdf", "corrupt or unreadable PDF"),
+    (b"\x81\x8d\x8f\x90", "unknown text encoding"),
 ])
 def test_unreadable_files_give_a_message(data, fragment):
     with pytest.raises(InputError, match=fragment):
@@ -56,5 +56,5 @@ def test_unreadable_files_give_a_message(data, fragment):
 
 
 def test_pdf_without_text_layer():
-    with pytest.raises(InputError, match="no text layer"):
+    with pytest.raises(InputError, match="no usable text layer"):
         read_note_bytes(pdf_with_text(""), "scan.pdf")

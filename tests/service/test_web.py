@@ -87,8 +87,8 @@ def test_pdf_and_text_uploads(open_client):
     ({"note": "", "requests": "MRI of the lumbar spine"}, None, "The note is empty"),
     ({"note": NOTE, "requests": "  \n "}, None, "at least one request"),
     ({"note": NOTE, "requests": "MRI", "as_of": "12/01/2016"}, None, "is not a date"),
-    ({"note": "", "requests": "MRI"}, {"file": ("scan.pdf", b"%PDF-1.4 broken", "application/pdf")}, "PDF cannot be opened"),
-    ({"note": "", "requests": "MRI"}, {"file": ("x.bin", b"\x00\x01\x02\x00", "application/octet-stream")}, "binary data"),
+    ({"note": "", "requests": "MRI"}, {"file": ("scan.pdf", b"%PDF-1.4 broken", "application/pdf")}, "corrupt or unreadable PDF"),
+    ({"note": "", "requests": "MRI"}, {"file": ("x.bin", b"\x00\x01\x02\x00", "application/octet-stream")}, "binary file"),
     ({"note": NOTE, "requests": "MRI"}, {"file": ("n.txt", b"more text", "text/plain")}, "not both"),
 ])
 def test_bad_input_gives_a_message_on_the_form(open_client, data, files, message):
