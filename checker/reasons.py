@@ -118,6 +118,8 @@ class Note:
     expect: str
     reasons: list[str]
     criteria: list[str] = field(default_factory=list)
+    met: list[str] = field(default_factory=list)  # rules the note shows met (a denial rule: applying)
+    not_met: list[str] = field(default_factory=list)  # rules the note shows not met (not applying)
 
 
 def load_notes(folder: str | Path = NOTES_DIR) -> list[Note]:
@@ -136,7 +138,8 @@ def load_notes(folder: str | Path = NOTES_DIR) -> list[Note]:
                 note = Note(id=str(raw["id"]), file=path.name, text=str(raw["text"]), request=str(raw["request"]),
                             as_of=raw["date"] if isinstance(raw["date"], date) else date.fromisoformat(str(raw["date"])),
                             expect=str(raw["expect"]), reasons=list(raw.get("reasons") or []),
-                            criteria=list(raw.get("criteria") or []))
+                            criteria=list(raw.get("criteria") or []), met=list(raw.get("met") or []),
+                            not_met=list(raw.get("not_met") or []))
             except (KeyError, TypeError, ValueError) as exc:
                 raise ReasonsError(f"{where}: needs id, text, request, date, expect ({exc})") from None
             if note.expect not in ("Upheld", "Overturned"):
