@@ -50,7 +50,7 @@ def fit(pairs: Iterable[tuple[str, bool]], prior_weight: float = 2.0) -> dict[st
 def load_table(path: str | Path = CALIBRATION_FILE) -> dict[str, float]:
     try:
         with open(path, encoding="utf-8") as fh:
-            return dict((yaml.safe_load(fh) or {}).get("cells") or {})
+            return dict((yaml.load(fh, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)) or {}).get("cells") or {})
     except OSError:
         return {}
 

@@ -101,7 +101,7 @@ def vocabulary() -> dict[str, dict]:
 def load_reasons() -> dict[str, dict]:
     """The decisive-reason taxonomy (checker/lexicon/reasons.yaml): code -> {side, title, description}."""
     with open(REASONS_FILE, encoding="utf-8") as fh:
-        return yaml.safe_load(fh)["reasons"]
+        return yaml.load(fh, Loader=YamlLoader)["reasons"]
 
 
 def reason_side(code: str) -> str:
