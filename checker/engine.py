@@ -114,6 +114,19 @@ def fact_state(mentions: list[Fact]) -> str:
     return "unknown"
 
 
+_NOT_NOW = ("past", "resolved", "planned")  # Fact.time values (when the extractor gives them) that are not "now"
+
+
+def ongoing_state(mentions: list[Fact]) -> str:
+    """Whether a course of care is under way now: present for a mention of current care; absent when the record
+    speaks only of care that is over (historical or past/resolved), denied, or only planned; unknown otherwise."""
+    own = [f for f in mentions if f.experiencer == "patient"]
+    if any(not f.negated and not f.hypothetical and not f.historical and getattr(f, "time", None) not in _NOT_NOW
+           for f in own):
+        return "present"
+    return "absent" if own else "unknown"
+
+
 def _number(v: Any) -> Optional[float]:
     if isinstance(v, bool):
         return None
@@ -175,6 +188,7 @@ def build_features(facts: list[Fact], request: Request, as_of: Optional[date]) -
         else:
             vals = [str(f.value) for f in mentions if not f.negated and f.value not in (None, True, False)]
             feats[f"f_{name}"] = vals[0] if vals else "unknown"
+    feats["f_physical_therapy_ongoing"] = ongoing_state(by_name.get("physical_therapy", []))
     # a general statement covers the specific facts it implies ("no red flags", "no prior imaging")
     for general, specifics in IMPLIED_ABSENT.items():
         if feats.get(f"f_{general}") == "absent":
