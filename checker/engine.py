@@ -11,6 +11,7 @@ import copy
 import functools
 import hashlib
 import itertools
+import re
 from datetime import date
 from typing import Any, Iterable, Optional
 
@@ -127,6 +128,24 @@ def ongoing_state(mentions: list[Fact]) -> str:
     return "absent" if own else "unknown"
 
 
+_EDX_TEST_WORDS = {"emg": re.compile(r"\bEMG|electromyo|electro-?diagnos", re.I),
+                   "ncs": re.compile(r"\bNC[SV]|nerve conduction|electro-?diagnos", re.I)}
+_EDX_REQUEST_TEST = {"emg": "emg", "emg_ncs": "emg", "ncs": "ncs"}  # EMG/NCS: the needle EMG is the study's core
+
+
+def same_test_state(mentions: list[Fact], request: Request) -> str:
+    """The state of a prior study of the requested electrodiagnostic test (the mentions are already those of the
+    requested limb quadrant): a prior nerve conduction study alone does not make a first needle EMG a repeat."""
+    test = _EDX_REQUEST_TEST.get(request.modality or "")
+    if test is None:
+        return fact_state(mentions)
+    same = [f for f in mentions if _EDX_TEST_WORDS[test].search(f.evidence.quote)]
+    state = fact_state(same)
+    if state == "unknown" and fact_state(mentions) == "present":
+        return "absent"  # only the other test was done
+    return state
+
+
 def _number(v: Any) -> Optional[float]:
     if isinstance(v, bool):
         return None
@@ -189,6 +208,7 @@ def build_features(facts: list[Fact], request: Request, as_of: Optional[date]) -
             vals = [str(f.value) for f in mentions if not f.negated and f.value not in (None, True, False)]
             feats[f"f_{name}"] = vals[0] if vals else "unknown"
     feats["f_physical_therapy_ongoing"] = ongoing_state(by_name.get("physical_therapy", []))
+    feats["f_prior_electrodiagnostic_same_test"] = same_test_state(by_name.get("prior_electrodiagnostic", []), request)
     # a general statement covers the specific facts it implies ("no red flags", "no prior imaging")
     for general, specifics in IMPLIED_ABSENT.items():
         if feats.get(f"f_{general}") == "absent":
