@@ -463,7 +463,23 @@ def known(leaf: Leaf, feats: dict[str, Any]) -> bool:
     return v not in ("unknown", UNKNOWN_NUMBER, None)
 
 
+def subject_leaves(node: Any) -> list[Leaf]:
+    """The leaves a condition is about. A group that grounds a suspicion (``all: [{fact: X, is: suspected}, <basis>]``,
+    e.g. a suspected fracture with a recent injury, age over 50 or osteoporosis) is about X: its basis qualifies the
+    suspicion and does not make the record speak to the condition when X itself is not mentioned."""
+    if isinstance(node, Leaf):
+        return [node]
+    if not isinstance(node, Group):
+        return []
+    kids = list(node.all or node.any or node.none or node.at_least.of)
+    if node.all is not None:
+        suspicion = [k for k in kids if isinstance(k, Leaf) and k.fact and k.values() == ["suspected"]]
+        if suspicion:
+            return suspicion
+    return [lf for k in kids for lf in subject_leaves(k)]
+
+
 def rule_is_unknown(rule: Rule, feats: dict[str, Any]) -> bool:
-    """True when every fact the rule's `when` and `unless` read is unknown for this case."""
-    fact_leaves = [lf for node in [rule.when, *rule.unless] for lf in leaves(node) if lf.fact]
+    """True when every fact the rule's `when` and `unless` are about is unknown for this case."""
+    fact_leaves = [lf for node in [rule.when, *rule.unless] for lf in subject_leaves(node) if lf.fact]
     return bool(fact_leaves) and not any(known(lf, feats) for lf in fact_leaves)
