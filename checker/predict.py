@@ -91,12 +91,13 @@ class Checker:
 
 def _evidence_for(rule: Rule, feats: dict[str, Any], facts: list[Fact]) -> list[Evidence]:
     names = {lf.fact for lf in rule_leaves(rule) if lf.fact and known(lf, feats)}
+    # what the rule is about first, the basis that qualifies a suspicion (age, a recent injury) after it
+    subject = {lf.fact for node in [rule.when, *rule.unless] for lf in subject_leaves(node) if lf.fact} & names
     out: list[Evidence] = []
-    for f in facts:
-        if f.name in names and f.experiencer == "patient":
-            out.append(f.evidence)
-            if len(out) >= _MAX_EVIDENCE_PER_RULE:
-                break
+    for wanted in (subject, names - subject):
+        for f in facts:
+            if f.name in wanted and f.experiencer == "patient" and len(out) < _MAX_EVIDENCE_PER_RULE:
+                out.append(f.evidence)
     return out
 
 
