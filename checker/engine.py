@@ -11,6 +11,7 @@ import functools
 import hashlib
 import itertools
 import json
+import re
 from datetime import date
 from typing import Any, Iterable, Optional
 
@@ -124,6 +125,37 @@ def fact_state(mentions: list[Fact], spec: Optional[dict] = None) -> str:
     return "unknown"
 
 
+_NOT_NOW = ("past", "resolved", "planned")  # Fact.time values (when the extractor gives them) that are not "now"
+
+
+def ongoing_state(mentions: list[Fact]) -> str:
+    """Whether a course of care is under way now: present for a mention of current care; absent when the record
+    speaks only of care that is over (historical or past/resolved), denied, or only planned; unknown otherwise."""
+    own = [f for f in mentions if f.experiencer == "patient"]
+    if any(not f.negated and not f.hypothetical and not f.historical and getattr(f, "time", None) not in _NOT_NOW
+           for f in own):
+        return "present"
+    return "absent" if own else "unknown"
+
+
+_EDX_TEST_WORDS = {"emg": re.compile(r"\bEMG|electromyo|electro-?diagnos", re.I),
+                   "ncs": re.compile(r"\bNC[SV]|nerve conduction|electro-?diagnos", re.I)}
+_EDX_REQUEST_TEST = {"emg": "emg", "emg_ncs": "emg", "ncs": "ncs"}  # EMG/NCS: the needle EMG is the study's core
+
+
+def same_test_state(mentions: list[Fact], request: Request) -> str:
+    """The state of a prior study of the requested electrodiagnostic test (the mentions are already those of the
+    requested limb quadrant): a prior nerve conduction study alone does not make a first needle EMG a repeat."""
+    test = _EDX_REQUEST_TEST.get(request.modality or "")
+    if test is None:
+        return fact_state(mentions)
+    same = [f for f in mentions if _EDX_TEST_WORDS[test].search(f.evidence.quote)]
+    state = fact_state(same)
+    if state == "unknown" and fact_state(mentions) == "present":
+        return "absent"  # only the other test was done
+    return state
+
+
 def _number(v: Any) -> Optional[float]:
     if isinstance(v, bool):
         return None
@@ -186,6 +218,8 @@ def build_features(facts: list[Fact], request: Request, as_of: Optional[date]) -
         else:
             vals = [str(f.value) for f in mentions if not f.negated and f.value not in (None, True, False)]
             feats[f"f_{name}"] = vals[0] if vals else "unknown"
+    feats["f_physical_therapy_ongoing"] = ongoing_state(by_name.get("physical_therapy", []))
+    feats["f_prior_electrodiagnostic_same_test"] = same_test_state(by_name.get("prior_electrodiagnostic", []), request)
     # a general statement covers the specific facts it implies ("no red flags", "no prior imaging")
     for general, specifics in IMPLIED_ABSENT.items():
         if feats.get(f"f_{general}") == "absent":
@@ -503,7 +537,23 @@ def known(leaf: Leaf, feats: dict[str, Any]) -> bool:
     return v not in ("unknown", UNKNOWN_NUMBER, None)
 
 
+def subject_leaves(node: Any) -> list[Leaf]:
+    """The leaves a condition is about. A group that grounds a suspicion (``all: [{fact: X, is: suspected}, <basis>]``,
+    e.g. a suspected fracture with a recent injury, age over 50 or osteoporosis) is about X: its basis qualifies the
+    suspicion and does not make the record speak to the condition when X itself is not mentioned."""
+    if isinstance(node, Leaf):
+        return [node]
+    if not isinstance(node, Group):
+        return []
+    kids = list(node.all or node.any or node.none or node.at_least.of)
+    if node.all is not None:
+        suspicion = [k for k in kids if isinstance(k, Leaf) and k.fact and k.values() == ["suspected"]]
+        if suspicion:
+            return suspicion
+    return [lf for k in kids for lf in subject_leaves(k)]
+
+
 def rule_is_unknown(rule: Rule, feats: dict[str, Any]) -> bool:
-    """True when every fact the rule's `when` and `unless` read is unknown for this case."""
-    fact_leaves = [lf for node in [rule.when, *rule.unless] for lf in leaves(node) if lf.fact]
+    """True when every fact the rule's `when` and `unless` are about is unknown for this case."""
+    fact_leaves = [lf for node in [rule.when, *rule.unless] for lf in subject_leaves(node) if lf.fact]
     return bool(fact_leaves) and not any(known(lf, feats) for lf in fact_leaves)

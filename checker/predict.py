@@ -10,7 +10,8 @@ import re
 from datetime import date, timedelta
 from typing import Any, Optional, Sequence
 
-from .engine import Engine, build_features, facts_for_request, known, names_requested_region, rule_is_unknown
+from .engine import (Engine, build_features, facts_for_request, known, names_requested_region, rule_is_unknown,
+                     subject_leaves)
 from .models import CriterionResult, Evidence, Fact, Request, Result, SetAside
 from .requests import PASSIVE_MODALITIES, normalize_request
 from .rules import ALWAYS, Rule, default_rules, leaves, rule_leaves
@@ -144,15 +145,17 @@ def _evidence_for(rule: Rule, feats: dict[str, Any], facts: list[Fact]) -> list[
         if lf.fact and lf.is_ is not None and not isinstance(lf.is_, bool):
             wanted.setdefault(lf.fact, set()).update([lf.is_] if isinstance(lf.is_, str) else lf.is_)
     voc = vocabulary()
+    # what the rule is about first, the basis that qualifies a suspicion (age, a recent injury) after it
+    subject = {lf.fact for node in [rule.when, *rule.unless] for lf in subject_leaves(node) if lf.fact} & names
     out: list[Evidence] = []
-    for f in facts:
-        if f.name in names and f.experiencer == "patient":
+    for group in (subject, names - subject):
+        for f in facts:
+            if f.name not in group or f.experiencer != "patient" or len(out) >= _MAX_EVIDENCE_PER_RULE:
+                continue
             spec = voc.get(f.name, {})
             if spec.get("kind") == "flag" and f.name in wanted and fact_state([f], spec) not in wanted[f.name]:
                 continue
             out.append(f.evidence)
-            if len(out) >= _MAX_EVIDENCE_PER_RULE:
-                break
     return out
 
 
@@ -215,12 +218,13 @@ def node_state(node: Any, feats: dict[str, Any]) -> Optional[bool]:
 @functools.lru_cache(maxsize=1)
 def _reason_of_input() -> dict[tuple[str, str], str]:
     """(request category, fact or request field) -> the denial reason about it (`facts` / `requests` /
-    `categories` of reasons.yaml; category "*" when a code applies to every category)."""
+    `categories` of reasons.yaml; category "*" when a code applies to every category; "modality:<m>" when
+    `modalities` limits the code to requests of those modalities, which come before their category)."""
     from .rules import load_reasons
 
     out: dict[tuple[str, str], str] = {}
     for code, spec in load_reasons().items():
-        cats = spec.get("categories") or ["*"]
+        cats = [f"modality:{m}" for m in spec.get("modalities") or []] or spec.get("categories") or ["*"]
         keys = [f"f_{n}" for n in spec.get("facts") or []] + [f"q_{n}" for n in spec.get("requests") or []]
         for cat in cats:
             for key in keys:
@@ -235,13 +239,16 @@ def failing_reasons(rule: Rule, feats: dict[str, Any]) -> list[str]:
     parts = list(when.all) if getattr(when, "all", None) is not None else [when]
     by_input = _reason_of_input()
     category = feats.get("q_category", "*")
+    modality = f"modality:{feats.get('q_modality')}"
     found: list[tuple[bool, str]] = []
     for part in parts:
         st = node_state(part, feats)
         if st is True:
             continue
-        for lf in leaves(part) if part != ALWAYS else []:
-            code = by_input.get((category, lf.key)) or by_input.get(("*", lf.key))
+        # a grounded suspicion speaks through what is suspected, not through its basis (engine.subject_leaves)
+        for lf in subject_leaves(part):
+            code = (by_input.get((modality, lf.key)) or by_input.get((category, lf.key))
+                    or by_input.get(("*", lf.key)))
             if code:
                 found.append((st is None, code))
     codes = [c for _, c in sorted(found, key=lambda x: x[0])]

@@ -35,9 +35,12 @@ Ambiguous cases (decisions)
   (electrical/muscle stimulation, EMS, NMES, interferential, galvanic), ``ultrasound_therapy``,
   ``infrared``, ``shockwave`` (ESWT), ``traction``, ``laser`` and ``heat_cold`` (hot/cold packs, ice,
   cryotherapy). Each has its own MTUS/ODG entry, not the physical-medicine visit limits. Named with a
-  device, rental or purchase ("Cold compression therapy 30 day rental", "interferential unit") they are
-  equipment (``other``). TENS, H-wave, biofeedback, thermography, iontophoresis, phonophoresis,
-  paraffin, diathermy, whirlpool and vasopneumatic devices stay ``other`` (not in the catalog).
+  device, rental or purchase ("Cold compression therapy 30 day rental") they are equipment (``other``),
+  except traction and electrical stimulation (TENS, interferential): ACOEM Ch 12 judges traction wherever
+  it is given, and the Chronic Pain guidelines judge a TENS or interferential unit by a one-month home
+  trial (a *purchase* of a stimulator, which follows a successful trial, stays ``other``). H-wave,
+  biofeedback, thermography, iontophoresis, phonophoresis, paraffin, diathermy, whirlpool and
+  vasopneumatic devices stay ``other`` (not in the catalog).
   "Ultrasound" is *therapeutic* when it is called therapy/treatment or comes with a therapy schedule
   ("Ultrasound 1 times 8") and is not called diagnostic; otherwise it is diagnostic imaging
   ("ultrasound of the shoulder").
@@ -293,7 +296,7 @@ _HEADS: list[tuple[str, Optional[str], Optional[str]]] = [
     ("o_passive",
      r"thermograph\w*|biofeedback|iontophoresis|phonophoresis|paraffin|diathermy|whirlpool|"
      r"vasopneumatic|h-?\s*wave",
-     r"TENS\b"),
+     None),
     ("o_lab",
      r"labs?\b|laborator\w*|urin\w*|drug\s+(?:screen|test)\w*|toxicolog\w*|blood\b|panel\b|genetic|"
      r"electrocardiogra\w*|electroencephalogra\w*|evoked\s+potential\w*|sleep\s+stud\w*|polysomnogra\w*|"
@@ -341,7 +344,7 @@ _HEADS: list[tuple[str, Optional[str], Optional[str]]] = [
     ("t_ot", r"occupational\s+therap\w*|hand\s+therap\w*", r"OT\b"),
     # passive modalities given in the clinic (therapy; a device, rental or purchase makes them DME below)
     ("t_e_stim", r"electr(?:ical|ic|o)[\s-]*(?:muscle\s+|nerve\s+)?stim\w*|e-?\s*stim\w*|interferential|"
-                 r"galvanic", r"(?:EMS|NMES|IFC)\b"),
+                 r"galvanic|transcutaneous\s+electrical", r"(?:EMS|NMES|IFC|TENS)\b"),
     ("t_infrared", r"infra-?\s*red", None),
     ("t_shockwave", r"(?:extracorporeal\s+)?shock\s*-?\s*wave", r"ESWT\b"),
     ("t_traction", r"traction", None),
@@ -581,6 +584,12 @@ def _matches(low: str, s: str, low_re: re.Pattern, cs_re: re.Pattern, order: dic
 _IMAGING_ORDER = ("arthrogram", "myelogram", "dexa")
 # passive modalities given in the clinic: each has its own guideline entry, not the physical-medicine visit limits
 PASSIVE_MODALITIES = ("e_stim", "ultrasound_therapy", "infrared", "shockwave", "traction", "laser", "heat_cold")
+# passive modalities whose criteria speak of the treatment wherever it is given, a home unit included: ACOEM Ch 12
+# does not recommend traction; the Chronic Pain guidelines judge TENS and interferential units by a one-month home
+# trial as an adjunct to active care (mtus.cpmtg.passive.electrical-stimulation-*)
+HOME_DEVICE_MODALITIES = ("traction", "e_stim")
+# buying a stimulator follows a successful trial whose results the criteria ask for (not encoded): equipment
+_PURCHASE = re.compile(r"\bpurchas\w*|\bbuy\b", re.I)
 
 
 def _pick(mods: dict[str, int], priority: tuple[str, ...]) -> str:
@@ -701,7 +710,8 @@ def normalize_request(text: str, as_of: date | None = None) -> Request:
                 modality = _pick(mods, ("aquatic", "work_conditioning"))
                 # a passive modality as a device, rental or purchase is equipment ("Cold compression therapy
                 # 30 day rental", "Interferential unit"), not a course of treatment
-                if modality in PASSIVE_MODALITIES and "o_dme" in found:
+                if modality in PASSIVE_MODALITIES and "o_dme" in found and not (
+                        modality in HOME_DEVICE_MODALITIES and not (modality == "e_stim" and _PURCHASE.search(low))):
                     category, modality = "other", None
 
     # ---- electrodiagnostic limbs

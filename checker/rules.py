@@ -129,6 +129,10 @@ class Leaf(_Strict):
         tests = [k for k in ("is_", "gte", "gt", "lte", "lt") if getattr(self, k) is not None]
         if not tests:
             raise ValueError("a condition needs a test: is, gte, gt, lte or lt")
+        if (self.lt is not None and self.lt <= 0) or (self.lte is not None and self.lte < 0):
+            # the engine joins `>= 0` to every upper bound, so an unknown number (-1) never meets one
+            raise ValueError("an upper bound at or below 0 never holds: an unknown number is -1 and upper bounds "
+                             "require a known number; test 'not stated' with none: [{..., gte: 0}]")
         if self.fact is not None:
             vocab = vocabulary()
             if self.fact not in vocab:

@@ -148,7 +148,10 @@ CASES: list[tuple[str, dict]] = [
     ("Cold laser therapy 6 sessions for the knee", dict(category="therapy", modality="laser", sessions=6)),
     ("Hot/cold packs 2 times a week for 3 weeks", dict(category="therapy", modality="heat_cold", sessions=6)),
     ("Physical therapy with ultrasound and e-stim 2x3 lumbar", dict(category="therapy", modality="pt", sessions=6)),
-    ("Interferential unit rental", dict(category="other", modality=None, in_scope=False)),
+    # a stimulator rental is the Chronic Pain guidelines' one-month home trial (a purchase stays equipment)
+    ("Interferential unit rental", dict(category="therapy", modality="e_stim", in_scope=True)),
+    ("TENS unit 30-day home trial", dict(category="therapy", modality="e_stim")),
+    ("Lumbar traction unit, home use, purchase", dict(category="therapy", modality="traction", regions=["lumbar"])),
     # preoperative requests
     ("Pre-op chest x-ray", dict(category="imaging", modality="xray", regions=["chest"], preoperative=True)),
     ("Chest x-ray prior to surgery", dict(modality="xray", preoperative=True)),
