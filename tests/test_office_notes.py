@@ -474,3 +474,47 @@ def test_a_normal_finding_now_resolves_the_old_one():
     f = only("Previously had weakness of the left EHL, now 5/5.", "motor_weakness")
     assert f.time == "resolved"
     assert fact_state([f], vocabulary()["motor_weakness"]) == "absent"
+
+
+# ---------------------------------------------------------------------------------------------- 12. relative time
+@pytest.mark.parametrize("text, name, weeks", [
+    ("Twisted her ankle on a pallet 5 wks ago, still swollen.", "weeks_since_injury", 5),
+    ("Rear-ended in an MVC yesterday, neck stiff.", "weeks_since_injury", 0.1),
+    ("Hit by a swinging door about 3 hrs ago.", None, None),  # no injury event word: nothing
+    ("Slipped on oil this morning, L wrist pain.", "weeks_since_injury", 0),
+    ("Elbow pain since a crate shifted 2 mo ago.", "symptom_weeks", 8.7),
+    ("Numbness began 4 wks ago.", "symptom_weeks", 4),
+])
+def test_relative_time_dates_the_injury_or_onset(text, name, weeks):
+    found = [f for f in facts(text) if f.name in ("weeks_since_injury", "symptom_weeks")]
+    if name is None:
+        assert found == []
+        return
+    assert [f.value for f in found if f.name == name] == [weeks]
+
+
+def test_a_visit_dated_back_is_no_injury():
+    assert facts("Seen in clinic 2 wks ago; MRI 3 mo ago unremarkable.", "weeks_since_injury") == []
+    assert facts("Seen in clinic 2 wks ago; MRI 3 mo ago unremarkable.", "symptom_weeks") == []
+
+
+# ---------------------------------------------------------------------------------------------- 13. care that did nothing
+@pytest.mark.parametrize("text", [
+    "Did 6 sessions of hand therapy and a wrist brace, no better.",
+    "Night splint and meloxicam w/o much change.",
+    "HEP x 4 wks, ibuprofen, crutches; still limping at the end of the day.",
+    "Acupuncture x6, no real change.",
+    "OT x10, no return of grip strength.",
+])
+def test_care_followed_by_no_gain_is_failed_care(text):
+    f = only(text, "conservative_care_failed")
+    assert not f.negated and not f.hypothetical
+
+
+@pytest.mark.parametrize("text", [
+    "P: Cont PT, no change in meds.",
+    "No change in the neuro exam since last visit.",
+    "X-rays w/o change from 2015.",
+])
+def test_no_change_without_care_or_about_something_else_is_not_failed_care(text):
+    assert facts(text, "conservative_care_failed") == []
