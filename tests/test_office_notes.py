@@ -518,3 +518,25 @@ def test_care_followed_by_no_gain_is_failed_care(text):
 ])
 def test_no_change_without_care_or_about_something_else_is_not_failed_care(text):
     assert facts(text, "conservative_care_failed") == []
+
+
+# ---------------------------------------------------------------------------------------------- 14. procedures by office name
+@pytest.mark.parametrize("text, quote", [
+    ("4 wks s/p R TKA 3/1/2016, walker.", "s/p R TKA"),
+    ("S: s/p L open CuTR 2/2/2016, elbow stiff.", "s/p L open CuTR"),
+    ("POD 12 s/p R shoulder scope and SAD.", "POD 12 s/p R shoulder scope"),
+    ("8 wks s/p L4-5 TLIF w/ cage.", "s/p L4-5 TLIF"),
+])
+def test_status_post_an_abbreviated_procedure_is_prior_surgery(text, quote):
+    assert only(text, "prior_surgery").evidence.quote == quote
+    assert facts(text, "surgery_planned") == []
+
+
+@pytest.mark.parametrize("text, hypothetical", [
+    ("Procedure: L THA, scheduled 4/4/2016.", False),
+    ("Hand surgeon discussing CTR w/ pt.", True),
+])
+def test_a_booked_or_considered_procedure_is_planned_surgery(text, hypothetical):
+    f = only(text, "surgery_planned")
+    assert f.time == "planned" and f.hypothetical is hypothetical
+    assert facts(text, "prior_surgery") == []
