@@ -540,3 +540,40 @@ def test_a_booked_or_considered_procedure_is_planned_surgery(text, hypothetical)
     f = only(text, "surgery_planned")
     assert f.time == "planned" and f.hypothetical is hypothetical
     assert facts(text, "prior_surgery") == []
+
+
+# ---------------------------------------------------------------------------------------------- 15. functional improvement
+@pytest.mark.parametrize("text, quote, negated", [
+    ("After 6 visits NDI 40% -> 22%.", "NDI 40% -> 22%", False),
+    ("QuickDASH 55 -> 61 despite therapy.", "QuickDASH 55 -> 61", True),  # measured, and worse
+    ("Pinch strength 8 -> 14 lb.", "Pinch strength 8 -> 14", False),
+    ("Abduction 120 deg (was 70).", "Abduction 120 deg (was 70", False),
+    ("Walking tolerance from 10 to 45 min.", "Walking tolerance from 10 to 45", False),
+    ("Went from TTD to modified duty in May.", "Went from TTD to modified duty", False),
+    ("No longer taking Norco.", "No longer taking Norco", False),
+    ("Weaned off the sling.", "Weaned off the sling", False),
+])
+def test_function_measured_before_and_after(text, quote, negated):
+    f = only(text, "functional_improvement")
+    assert (f.evidence.quote, f.negated) == (quote, negated)
+
+
+@pytest.mark.parametrize("text", ["Can sit 20 to 30 min.", "Off work since the injury.", "Abduction 4/5 to 5/5 effort."])
+def test_a_range_or_work_status_alone_is_no_functional_improvement(text):
+    assert facts(text, "functional_improvement") == []
+
+
+# ---------------------------------------------------------------------------------------------- 16. before the operation
+@pytest.mark.parametrize("text", [
+    "Attended 18 PT visits for the shoulder prior to the repair.",
+    "Had 10 pre-op PT visits.",
+    "Did PT x12 before his ACDF.",
+])
+def test_a_preoperative_course_is_past_and_not_counted_as_postoperative(text):
+    pt = [f for f in facts(text) if f.name == "physical_therapy"]
+    assert len(pt) == 1 and pt[0].time == "past" and pt[0].value is True
+    assert facts(text, "therapy_sessions_completed") == []
+
+
+def test_a_postoperative_count_is_counted():
+    assert [f.value for f in facts("Completed 12 post-op PT visits.", "therapy_sessions_completed")] == [12]
