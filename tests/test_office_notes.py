@@ -577,3 +577,28 @@ def test_a_preoperative_course_is_past_and_not_counted_as_postoperative(text):
 
 def test_a_postoperative_count_is_counted():
     assert [f.value for f in facts("Completed 12 post-op PT visits.", "therapy_sessions_completed")] == [12]
+
+
+# ---------------------------------------------------------------------------------------------- 17. change and intent
+@pytest.mark.parametrize("text, name", [
+    ("Since June, new R foot numbness and tingling.", "new_or_changed_symptoms"),
+    ("A: progressive L ulnar neuropathy.", "progressive_neuro_deficit"),
+    ("New L focal weakness since the last visit.", "progressive_neuro_deficit"),
+])
+def test_new_or_progressive_deficits_in_office_words(text, name):
+    f = only(text, name)
+    assert not f.negated
+
+
+def test_no_new_deficit_is_absent():
+    assert all(f.negated for f in facts("No new motor deficits.") if f.name in
+               ("new_or_changed_symptoms", "progressive_neuro_deficit"))
+
+
+@pytest.mark.parametrize("text, found", [
+    ("Will proceed with cubital tunnel release if EMG confirms entrapment.", True),
+    ("Plan to start teriparatide if osteoporotic on DXA.", True),
+    ("Will start PT if tolerated.", False),
+])
+def test_a_plan_conditional_on_the_result_is_a_treatment_decision(text, found):
+    assert bool(facts(text, "treatment_decision_depends")) is found
