@@ -602,3 +602,10 @@ def test_no_new_deficit_is_absent():
 ])
 def test_a_plan_conditional_on_the_result_is_a_treatment_decision(text, found):
     assert bool(facts(text, "treatment_decision_depends")) is found
+
+
+# ---------------------------------------------------------------------------------------------- 18. list-item lines
+def test_a_bullet_line_is_its_own_sentence():
+    text = "Plan:\n  - X-ray L ankle w/o stress views.\n  - Pt wants to discuss surgery once films back.\n"
+    f = only(text, "surgery_planned")
+    assert not f.negated
