@@ -609,3 +609,47 @@ def test_a_bullet_line_is_its_own_sentence():
     text = "Plan:\n  - X-ray L ankle w/o stress views.\n  - Pt wants to discuss surgery once films back.\n"
     f = only(text, "surgery_planned")
     assert not f.negated
+
+
+# ---------------------------------------------------------------------------------------------- 19. assessment items
+@pytest.mark.parametrize("text", [
+    "A: Possible labral tear, failed PT and NSAIDs.",
+    "A: r/o meniscus tear, refractory to therapy.",
+])
+def test_a_suspicion_does_not_reach_the_next_assessment_item(text):
+    f = only(text, "conservative_care_failed")
+    assert not f.hypothetical
+
+
+def test_a_relative_time_in_parentheses():
+    assert [f.value for f in facts("Wrist pain since a pallet slipped 1/2016 (6 wks ago).", "symptom_weeks")] == [6]
+
+
+# ---------------------------------------------------------------------------------------------- 20. exam shorthand
+@pytest.mark.parametrize("text, name, negated", [
+    ("Sensory: diminished PP L thumb.", "sensory_deficit", False),
+    ("Absent 2-pt discrimination index finger.", "sensory_deficit", False),
+    ("Monofilament insensate both soles.", "sensory_deficit", False),
+    ("Mild R pronator drift.", "motor_weakness", False),
+    ("No pronator drift.", "motor_weakness", True),
+    ("+Thompson test R.", "internal_derangement", False),
+    ("Concern for distal triceps rupture.", "internal_derangement", False),
+])
+def test_exam_shorthand(text, name, negated):
+    f = only(text, name)
+    assert f.negated is negated
+
+
+def test_still_unstable_after_care_is_failed_care():
+    assert not only("Brace and PT x8, still feels unstable on stairs.", "conservative_care_failed").negated
+
+
+@pytest.mark.parametrize("text, name, found", [
+    ("R lateral arm pain w/ numbness for weeks.", "radicular_symptoms", True),
+    ("L post thigh pain and tingling.", "radicular_symptoms", True),
+    ("Quad 4/5 R, pain-limited.", "motor_weakness", False),
+    ("Give-way weakness of the L hip flexors.", "motor_weakness", False),
+    ("Quad 4/5 R.", "motor_weakness", True),
+])
+def test_limb_pain_with_tingling_and_unreliable_grades(text, name, found):
+    assert bool(facts(text, name)) is found
