@@ -653,3 +653,15 @@ def test_still_unstable_after_care_is_failed_care():
 ])
 def test_limb_pain_with_tingling_and_unreliable_grades(text, name, found):
     assert bool(facts(text, name)) is found
+
+
+@pytest.mark.parametrize("text, quote", [
+    ("Likely sensorimotor polyneuropathy.", "sensorimotor polyneuropathy"),
+    ("Stocking-glove distribution numbness.", "Stocking-glove distribution"),
+])
+def test_polyneuropathy_terms(text, quote):
+    assert only(text, "peripheral_neuropathy").evidence.quote == quote
+
+
+def test_duration_before_the_symptom():
+    assert [f.value for f in facts("For the last 8 wks tingling both hands.", "symptom_weeks")] == [8]
