@@ -665,3 +665,21 @@ def test_polyneuropathy_terms(text, quote):
 
 def test_duration_before_the_symptom():
     assert [f.value for f in facts("For the last 8 wks tingling both hands.", "symptom_weeks")] == [8]
+
+
+@pytest.mark.parametrize("text, weeks", [
+    ("Twisted L knee on a ladder rung this AM.", 0),
+    ("Rolled her ankle on a curb earlier today.", 0),
+])
+def test_same_day_injury(text, weeks):
+    assert [f.value for f in facts(text, "weeks_since_injury")] == [weeks]
+
+
+def test_a_course_last_fall_is_past_but_the_next_finding_is_not():
+    assert only("Had 4 PT visits last fall.", "physical_therapy").time == "past"
+    assert only("Doing HEP from 4 PT visits last fall.", "home_exercise").time == "current"
+    assert [f.time for f in facts("EHL 4/5 (5/5 last year).", "motor_weakness")] == ["current"]
+
+
+def test_limb_weakness_and_numbness_is_radicular():
+    assert not only("New R leg weakness and numbness.", "radicular_symptoms").negated

@@ -38,7 +38,7 @@ _RANGE_RX = re.compile(
     r"(" + _NUM_TOKEN + r")(?: ?(?:-|to) ?(" + _NUM_TOKEN + r"))?[- ](days?|weeks?|months?|years?|wks?|mos?|yrs?|hours?|hrs?)(?!\w)", _FLAGS
 )
 # a relative day word: the event's distance from the note's date ("MVA yesterday", "fell this morning")
-_DAY_WORD_RX = re.compile(r"\b(?:(yesterday|last night)|(today|this morning|this afternoon|tonight))\b", _FLAGS)
+_DAY_WORD_RX = re.compile(r"\b(?:(yesterday|last night)|(today|this morning|this afternoon|this (?:am|a\.m\.|pm|p\.m\.)|earlier today|tonight))\b", _FLAGS)
 _FREQ_X_WEEKS = re.compile(r"(?<![\w/])(\d{1,2}) ?x ?(?:/ ?(?:wk|week) ?x ?)?(\d{1,2})(?![\w/])", _FLAGS)
 _TIMES_N = re.compile(r"(?<!\w)(?:x ?|#)(\d{1,3})(?!\w)", _FLAGS)
 _PURPOSE_LEAD = re.compile(r"^(?:in order to|so as to|to|for)\s+", _FLAGS)
