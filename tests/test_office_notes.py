@@ -683,3 +683,14 @@ def test_a_course_last_fall_is_past_but_the_next_finding_is_not():
 
 def test_limb_weakness_and_numbness_is_radicular():
     assert not only("New R leg weakness and numbness.", "radicular_symptoms").negated
+
+
+@pytest.mark.parametrize("text, weeks", [
+    ("Since Nov, R hand numbness.", 5.9),
+    ("Neck pain since 10/2016.", 10.3),
+    ("Knee pain since Aug 2015.", 71.3),
+])
+def test_an_onset_month_counts_to_the_note_date(text, weeks):
+    out = [f for f in extract_facts(text, as_of=dt.date(2016, 12, 12)) if f.name == "symptom_weeks"]
+    assert [f.value for f in out] == [weeks]
+    assert [f.value for f in facts(text, "symptom_weeks")] == [True]  # no date to count to

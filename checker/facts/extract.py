@@ -13,7 +13,7 @@ from .context import _Context
 from .sections import find_sections
 from .lexicon import _FLAGS, LEXICON_PATH, _FactSpec, load_lexicon
 from .text import _Norm, _sentences
-from .values import _as_number, _parse_date, _value
+from .values import _as_number, _parse_date, _value, weeks_since_month
 
 
 @lru_cache(maxsize=4)
@@ -165,6 +165,8 @@ def extract_facts(text: str, as_of: _dt.date | None = None) -> list[Fact]:
                     if not (after > before if pat.trend == "up" else after < before):
                         negated = True  # measured, and no better
             value, d0 = _value(spec, pat, q, lex)
+            if spec.value == "weeks" and value is True and as_of is not None:
+                value = weeks_since_month(q, as_of) or True  # "since Oct": counted to the note's date
             if spec.value == "category" and value is None:
                 continue
             preop = "preoperative" in mods and not req_ctx and spec.value == "sessions"

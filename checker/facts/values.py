@@ -42,6 +42,31 @@ _DAY_WORD_RX = re.compile(r"\b(?:(yesterday|last night)|(today|this morning|this
 _FREQ_X_WEEKS = re.compile(r"(?<![\w/])(\d{1,2}) ?x ?(?:/ ?(?:wk|week) ?x ?)?(\d{1,2})(?![\w/])", _FLAGS)
 _TIMES_N = re.compile(r"(?<!\w)(?:x ?|#)(\d{1,3})(?!\w)", _FLAGS)
 _PURPOSE_LEAD = re.compile(r"^(?:in order to|so as to|to|for)\s+", _FLAGS)
+_MONTH_ABBR = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
+_SINCE_MONTH_RX = re.compile(
+    r"\bsince (?:(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?(?: ((?:19|20)\d\d))?|(\d{1,2})/((?:19|20)\d\d))",
+    _FLAGS)
+
+
+def weeks_since_month(q: str, as_of: _dt.date) -> Optional[float]:
+    """Weeks from the month a mention dates its onset by ("since Oct", "since 12/2016") to ``as_of``: the first of
+    that month; a month without its year is its latest occurrence not after ``as_of``."""
+    m = _SINCE_MONTH_RX.search(q)
+    if not m:
+        return None
+    if m.group(1):
+        mo = _MONTH_ABBR.index(m.group(1).lower()) + 1
+        y = int(m.group(2)) if m.group(2) else (as_of.year if mo <= as_of.month else as_of.year - 1)
+    else:
+        mo, y = int(m.group(3)), int(m.group(4))
+    if not 1 <= mo <= 12:
+        return None
+    d0 = _dt.date(y, mo, 1)
+    if d0 > as_of:
+        return None
+    return _as_number(round((as_of - d0).days / 7, 1))
+
+
 _UNIT_WEEKS = {"h": 1 / 168, "d": 1 / 7, "w": 1.0, "m": 52 / 12, "y": 52.0}  # by the unit's first letter ("wks", "mo", "yrs")
 
 
