@@ -474,3 +474,223 @@ def test_a_normal_finding_now_resolves_the_old_one():
     f = only("Previously had weakness of the left EHL, now 5/5.", "motor_weakness")
     assert f.time == "resolved"
     assert fact_state([f], vocabulary()["motor_weakness"]) == "absent"
+
+
+# ---------------------------------------------------------------------------------------------- 12. relative time
+@pytest.mark.parametrize("text, name, weeks", [
+    ("Twisted her ankle on a pallet 5 wks ago, still swollen.", "weeks_since_injury", 5),
+    ("Rear-ended in an MVC yesterday, neck stiff.", "weeks_since_injury", 0.1),
+    ("Hit by a swinging door about 3 hrs ago.", None, None),  # no injury event word: nothing
+    ("Slipped on oil this morning, L wrist pain.", "weeks_since_injury", 0),
+    ("Elbow pain since a crate shifted 2 mo ago.", "symptom_weeks", 8.7),
+    ("Numbness began 4 wks ago.", "symptom_weeks", 4),
+])
+def test_relative_time_dates_the_injury_or_onset(text, name, weeks):
+    found = [f for f in facts(text) if f.name in ("weeks_since_injury", "symptom_weeks")]
+    if name is None:
+        assert found == []
+        return
+    assert [f.value for f in found if f.name == name] == [weeks]
+
+
+def test_a_visit_dated_back_is_no_injury():
+    assert facts("Seen in clinic 2 wks ago; MRI 3 mo ago unremarkable.", "weeks_since_injury") == []
+    assert facts("Seen in clinic 2 wks ago; MRI 3 mo ago unremarkable.", "symptom_weeks") == []
+
+
+# ---------------------------------------------------------------------------------------------- 13. care that did nothing
+@pytest.mark.parametrize("text", [
+    "Did 6 sessions of hand therapy and a wrist brace, no better.",
+    "Night splint and meloxicam w/o much change.",
+    "HEP x 4 wks, ibuprofen, crutches; still limping at the end of the day.",
+    "Acupuncture x6, no real change.",
+    "OT x10, no return of grip strength.",
+])
+def test_care_followed_by_no_gain_is_failed_care(text):
+    f = only(text, "conservative_care_failed")
+    assert not f.negated and not f.hypothetical
+
+
+@pytest.mark.parametrize("text", [
+    "P: Cont PT, no change in meds.",
+    "No change in the neuro exam since last visit.",
+    "X-rays w/o change from 2015.",
+])
+def test_no_change_without_care_or_about_something_else_is_not_failed_care(text):
+    assert facts(text, "conservative_care_failed") == []
+
+
+# ---------------------------------------------------------------------------------------------- 14. procedures by office name
+@pytest.mark.parametrize("text, quote", [
+    ("4 wks s/p R TKA 3/1/2016, walker.", "s/p R TKA"),
+    ("S: s/p L open CuTR 2/2/2016, elbow stiff.", "s/p L open CuTR"),
+    ("POD 12 s/p R shoulder scope and SAD.", "POD 12 s/p R shoulder scope"),
+    ("8 wks s/p L4-5 TLIF w/ cage.", "s/p L4-5 TLIF"),
+])
+def test_status_post_an_abbreviated_procedure_is_prior_surgery(text, quote):
+    assert only(text, "prior_surgery").evidence.quote == quote
+    assert facts(text, "surgery_planned") == []
+
+
+@pytest.mark.parametrize("text, hypothetical", [
+    ("Procedure: L THA, scheduled 4/4/2016.", False),
+    ("Hand surgeon discussing CTR w/ pt.", True),
+])
+def test_a_booked_or_considered_procedure_is_planned_surgery(text, hypothetical):
+    f = only(text, "surgery_planned")
+    assert f.time == "planned" and f.hypothetical is hypothetical
+    assert facts(text, "prior_surgery") == []
+
+
+# ---------------------------------------------------------------------------------------------- 15. functional improvement
+@pytest.mark.parametrize("text, quote, negated", [
+    ("After 6 visits NDI 40% -> 22%.", "NDI 40% -> 22%", False),
+    ("QuickDASH 55 -> 61 despite therapy.", "QuickDASH 55 -> 61", True),  # measured, and worse
+    ("Pinch strength 8 -> 14 lb.", "Pinch strength 8 -> 14", False),
+    ("Abduction 120 deg (was 70).", "Abduction 120 deg (was 70", False),
+    ("Walking tolerance from 10 to 45 min.", "Walking tolerance from 10 to 45", False),
+    ("Went from TTD to modified duty in May.", "Went from TTD to modified duty", False),
+    ("No longer taking Norco.", "No longer taking Norco", False),
+    ("Weaned off the sling.", "Weaned off the sling", False),
+])
+def test_function_measured_before_and_after(text, quote, negated):
+    f = only(text, "functional_improvement")
+    assert (f.evidence.quote, f.negated) == (quote, negated)
+
+
+@pytest.mark.parametrize("text", ["Can sit 20 to 30 min.", "Off work since the injury.", "Abduction 4/5 to 5/5 effort."])
+def test_a_range_or_work_status_alone_is_no_functional_improvement(text):
+    assert facts(text, "functional_improvement") == []
+
+
+# ---------------------------------------------------------------------------------------------- 16. before the operation
+@pytest.mark.parametrize("text", [
+    "Attended 18 PT visits for the shoulder prior to the repair.",
+    "Had 10 pre-op PT visits.",
+    "Did PT x12 before his ACDF.",
+])
+def test_a_preoperative_course_is_past_and_not_counted_as_postoperative(text):
+    pt = [f for f in facts(text) if f.name == "physical_therapy"]
+    assert len(pt) == 1 and pt[0].time == "past" and pt[0].value is True
+    assert facts(text, "therapy_sessions_completed") == []
+
+
+def test_a_postoperative_count_is_counted():
+    assert [f.value for f in facts("Completed 12 post-op PT visits.", "therapy_sessions_completed")] == [12]
+
+
+# ---------------------------------------------------------------------------------------------- 17. change and intent
+@pytest.mark.parametrize("text, name", [
+    ("Since June, new R foot numbness and tingling.", "new_or_changed_symptoms"),
+    ("A: progressive L ulnar neuropathy.", "progressive_neuro_deficit"),
+    ("New L focal weakness since the last visit.", "progressive_neuro_deficit"),
+])
+def test_new_or_progressive_deficits_in_office_words(text, name):
+    f = only(text, name)
+    assert not f.negated
+
+
+def test_no_new_deficit_is_absent():
+    assert all(f.negated for f in facts("No new motor deficits.") if f.name in
+               ("new_or_changed_symptoms", "progressive_neuro_deficit"))
+
+
+@pytest.mark.parametrize("text, found", [
+    ("Will proceed with cubital tunnel release if EMG confirms entrapment.", True),
+    ("Plan to start teriparatide if osteoporotic on DXA.", True),
+    ("Will start PT if tolerated.", False),
+])
+def test_a_plan_conditional_on_the_result_is_a_treatment_decision(text, found):
+    assert bool(facts(text, "treatment_decision_depends")) is found
+
+
+# ---------------------------------------------------------------------------------------------- 18. list-item lines
+def test_a_bullet_line_is_its_own_sentence():
+    text = "Plan:\n  - X-ray L ankle w/o stress views.\n  - Pt wants to discuss surgery once films back.\n"
+    f = only(text, "surgery_planned")
+    assert not f.negated
+
+
+# ---------------------------------------------------------------------------------------------- 19. assessment items
+@pytest.mark.parametrize("text", [
+    "A: Possible labral tear, failed PT and NSAIDs.",
+    "A: r/o meniscus tear, refractory to therapy.",
+])
+def test_a_suspicion_does_not_reach_the_next_assessment_item(text):
+    f = only(text, "conservative_care_failed")
+    assert not f.hypothetical
+
+
+def test_a_relative_time_in_parentheses():
+    assert [f.value for f in facts("Wrist pain since a pallet slipped 1/2016 (6 wks ago).", "symptom_weeks")] == [6]
+
+
+# ---------------------------------------------------------------------------------------------- 20. exam shorthand
+@pytest.mark.parametrize("text, name, negated", [
+    ("Sensory: diminished PP L thumb.", "sensory_deficit", False),
+    ("Absent 2-pt discrimination index finger.", "sensory_deficit", False),
+    ("Monofilament insensate both soles.", "sensory_deficit", False),
+    ("Mild R pronator drift.", "motor_weakness", False),
+    ("No pronator drift.", "motor_weakness", True),
+    ("+Thompson test R.", "internal_derangement", False),
+    ("Concern for distal triceps rupture.", "internal_derangement", False),
+])
+def test_exam_shorthand(text, name, negated):
+    f = only(text, name)
+    assert f.negated is negated
+
+
+def test_still_unstable_after_care_is_failed_care():
+    assert not only("Brace and PT x8, still feels unstable on stairs.", "conservative_care_failed").negated
+
+
+@pytest.mark.parametrize("text, name, found", [
+    ("R lateral arm pain w/ numbness for weeks.", "radicular_symptoms", True),
+    ("L post thigh pain and tingling.", "radicular_symptoms", True),
+    ("Quad 4/5 R, pain-limited.", "motor_weakness", False),
+    ("Give-way weakness of the L hip flexors.", "motor_weakness", False),
+    ("Quad 4/5 R.", "motor_weakness", True),
+])
+def test_limb_pain_with_tingling_and_unreliable_grades(text, name, found):
+    assert bool(facts(text, name)) is found
+
+
+@pytest.mark.parametrize("text, quote", [
+    ("Likely sensorimotor polyneuropathy.", "sensorimotor polyneuropathy"),
+    ("Stocking-glove distribution numbness.", "Stocking-glove distribution"),
+])
+def test_polyneuropathy_terms(text, quote):
+    assert only(text, "peripheral_neuropathy").evidence.quote == quote
+
+
+def test_duration_before_the_symptom():
+    assert [f.value for f in facts("For the last 8 wks tingling both hands.", "symptom_weeks")] == [8]
+
+
+@pytest.mark.parametrize("text, weeks", [
+    ("Twisted L knee on a ladder rung this AM.", 0),
+    ("Rolled her ankle on a curb earlier today.", 0),
+])
+def test_same_day_injury(text, weeks):
+    assert [f.value for f in facts(text, "weeks_since_injury")] == [weeks]
+
+
+def test_a_course_last_fall_is_past_but_the_next_finding_is_not():
+    assert only("Had 4 PT visits last fall.", "physical_therapy").time == "past"
+    assert only("Doing HEP from 4 PT visits last fall.", "home_exercise").time == "current"
+    assert [f.time for f in facts("EHL 4/5 (5/5 last year).", "motor_weakness")] == ["current"]
+
+
+def test_limb_weakness_and_numbness_is_radicular():
+    assert not only("New R leg weakness and numbness.", "radicular_symptoms").negated
+
+
+@pytest.mark.parametrize("text, weeks", [
+    ("Since Nov, R hand numbness.", 5.9),
+    ("Neck pain since 10/2016.", 10.3),
+    ("Knee pain since Aug 2015.", 71.3),
+])
+def test_an_onset_month_counts_to_the_note_date(text, weeks):
+    out = [f for f in extract_facts(text, as_of=dt.date(2016, 12, 12)) if f.name == "symptom_weeks"]
+    assert [f.value for f in out] == [weeks]
+    assert [f.value for f in facts(text, "symptom_weeks")] == [True]  # no date to count to

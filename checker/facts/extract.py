@@ -14,7 +14,7 @@ from .context import _Context
 from .sections import find_sections
 from .lexicon import _FLAGS, LEXICON_PATH, _FactSpec, load_lexicon
 from .text import _Norm, _sentences
-from .values import _as_number, _parse_date, _value
+from .values import _as_number, _parse_date, _value, weeks_since_month
 
 
 @lru_cache(maxsize=4)
@@ -31,6 +31,8 @@ def regions_named(text: str) -> frozenset[str]:
     rx, tags = _regions_regex()
     return frozenset(tags[int(m.lastgroup[1:])] for m in rx.finditer(" ".join(text.split())))
 
+
+_TREND_NUM = re.compile(r"(?<![\w.])\d+(?:\.\d+)?")
 
 _COORD = re.compile(r"(?:\s*(?:,|/|&|\band\b|\bor\b|\bspines?\b|\bregions?\b|\bthe\b|\bleft\b|\bright\b|"
                     r"\bbilateral\b|\bboth\b)\s*)+", re.I)
@@ -155,12 +157,25 @@ def extract_facts(text: str, as_of: _dt.date | None = None) -> list[Fact]:
                 negated = not neg_ctx
             else:
                 negated = pat.negated or neg_ctx
+            if pat.trend is not None:
+                nums = _TREND_NUM.findall(q)
+                if len(nums) >= 2:
+                    before, after = float(nums[-2]), float(nums[-1])
+                    if pat.now_first:
+                        before, after = after, before
+                    if not (after > before if pat.trend == "up" else after < before):
+                        negated = True  # measured, and no better
             value, d0 = _value(spec, pat, q, lex)
+            if spec.value == "weeks" and value is True and as_of is not None:
+                value = weeks_since_month(q, as_of) or True  # "since Oct": counted to the note's date
             if spec.value == "category" and value is None:
                 continue
+            preop = "preoperative" in mods and not req_ctx and spec.value == "sessions"
+            if preop and isinstance(value, int) and not isinstance(value, bool):
+                value = True  # a preoperative course's visits are not the postoperative course's
             if "resolved" in mods:
                 time = "resolved"
-            elif "historical" in mods:
+            elif "historical" in mods or preop:
                 time = "past"
             elif spec.request == "require" or (req_ctx and spec.request == "hypothetical"):
                 time = "planned"  # only asked for, planned or considered ("surgery is scheduled")

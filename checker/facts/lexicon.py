@@ -17,7 +17,8 @@ VOCABULARY_PATH = Path(__file__).resolve().parents[1] / "lexicon" / "vocabulary.
 _FLAGS = re.IGNORECASE
 # ConText categories; "resolved": the finding was present and is no longer ("numbness has resolved"); "reported":
 # the patient is the speaker ("the patient reports", "c/o", "denies")
-_CATEGORIES = ("negation", "hypothetical", "historical", "experiencer_other", "request", "resolved", "reported")
+_CATEGORIES = ("negation", "hypothetical", "historical", "experiencer_other", "request", "resolved", "reported",
+               "preoperative")
 
 
 # =========================================================================== lexicon
@@ -31,6 +32,11 @@ class _Pattern:
     standalone: bool = False
     invert: bool = False
     fallback: bool = False
+    # a before -> after measure ("Oswestry 48% -> 26%", "grip 20 -> 45 lb"): "up" = a rise is the improvement,
+    # "down" = a fall is; the last two numbers of the match are before and after ("now_first": after, before -
+    # "flexion 80 deg (was 45)").  No improvement in the stated direction makes the mention negated.
+    trend: Optional[str] = None
+    now_first: bool = False
 
 
 @dataclass
@@ -101,9 +107,13 @@ def _compile_fact(name: str, spec: dict, all_specs: dict, date_rx: str) -> _Fact
                     standalone=bool(item.get("standalone", False)),
                     invert=bool(item.get("invert", False)),
                     fallback=bool(item.get("fallback", False)),
+                    trend=item.get("trend"),
+                    now_first=bool(item.get("now_first", False)),
                 )
             )
     for n, p in enumerate(pats, 1):
+        if p.trend not in (None, "up", "down"):
+            raise LexiconError(f"fact {name!r}, pattern {n}: trend {p.trend!r} is not up or down")
         p.regex = p.regex.replace("DATE", date_rx)
         try:
             re.compile(p.regex, _FLAGS)  # fail early on a bad pattern

@@ -65,7 +65,8 @@ class _Norm:
         return self.seg_o[i] + 1
 
 
-_SENT_END = re.compile(r"[.!?][\"')\]]* (?=[\"'(\[]?[A-Z0-9])")
+# a full stop before a capital, a digit or a list bullet ("... w/o contrast.\n  - Pt would like ...")
+_SENT_END = re.compile(r"[.!?][\"')\]]* (?=[\"'(\[]?[A-Z0-9]|[-*\u2022] )")
 
 
 def _sentences(t: str, abbrev: frozenset) -> list[tuple[int, int]]:

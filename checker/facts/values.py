@@ -35,12 +35,39 @@ _PAIN_DENOM = re.compile(r"(?: ?/ ?10| out of 10| on a scale of .*)$|^\D+", _FLA
 _PAIN_SLASH10 = re.compile(r" ?/ ?10\b")
 _PAIN_NUM = re.compile(r"\d{1,2}(?:\.\d)?")
 _RANGE_RX = re.compile(
-    r"(" + _NUM_TOKEN + r")(?: ?(?:-|to) ?(" + _NUM_TOKEN + r"))?[- ](days?|weeks?|months?|years?|wks?|mos?|yrs?)(?!\w)", _FLAGS
+    r"(" + _NUM_TOKEN + r")(?: ?(?:-|to) ?(" + _NUM_TOKEN + r"))?[- ](days?|weeks?|months?|years?|wks?|mos?|yrs?|hours?|hrs?)(?!\w)", _FLAGS
 )
+# a relative day word: the event's distance from the note's date ("MVA yesterday", "fell this morning")
+_DAY_WORD_RX = re.compile(r"\b(?:(yesterday|last night)|(today|this morning|this afternoon|this (?:am|a\.m\.|pm|p\.m\.)|earlier today|tonight))\b", _FLAGS)
 _FREQ_X_WEEKS = re.compile(r"(?<![\w/])(\d{1,2}) ?x ?(?:/ ?(?:wk|week) ?x ?)?(\d{1,2})(?![\w/])", _FLAGS)
 _TIMES_N = re.compile(r"(?<!\w)(?:x ?|#)(\d{1,3})(?!\w)", _FLAGS)
 _PURPOSE_LEAD = re.compile(r"^(?:in order to|so as to|to|for)\s+", _FLAGS)
-_UNIT_WEEKS = {"d": 1 / 7, "w": 1.0, "m": 52 / 12, "y": 52.0}  # by the unit's first letter ("wks", "mo", "yrs")
+_MONTH_ABBR = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
+_SINCE_MONTH_RX = re.compile(
+    r"\bsince (?:(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?(?: ((?:19|20)\d\d))?|(\d{1,2})/((?:19|20)\d\d))",
+    _FLAGS)
+
+
+def weeks_since_month(q: str, as_of: _dt.date) -> Optional[float]:
+    """Weeks from the month a mention dates its onset by ("since Oct", "since 12/2016") to ``as_of``: the first of
+    that month; a month without its year is its latest occurrence not after ``as_of``."""
+    m = _SINCE_MONTH_RX.search(q)
+    if not m:
+        return None
+    if m.group(1):
+        mo = _MONTH_ABBR.index(m.group(1).lower()) + 1
+        y = int(m.group(2)) if m.group(2) else (as_of.year if mo <= as_of.month else as_of.year - 1)
+    else:
+        mo, y = int(m.group(3)), int(m.group(4))
+    if not 1 <= mo <= 12:
+        return None
+    d0 = _dt.date(y, mo, 1)
+    if d0 > as_of:
+        return None
+    return _as_number(round((as_of - d0).days / 7, 1))
+
+
+_UNIT_WEEKS = {"h": 1 / 168, "d": 1 / 7, "w": 1.0, "m": 52 / 12, "y": 52.0}  # by the unit's first letter ("wks", "mo", "yrs")
 
 
 def _as_number(x: float) -> int | float:
@@ -139,6 +166,9 @@ def _value(spec: _FactSpec, pat: _Pattern, q: str, lex: _Lexicon):
             unit = m.group(3).lower()[0]
             if n is not None:
                 return _as_number(round(n * _UNIT_WEEKS[unit], 1)), None
+        m = _DAY_WORD_RX.search(q)
+        if m:
+            return (0.1 if m.group(1) else 0), None
         return True, None
     if kind == "category":
         ql = q.lower()
