@@ -7,7 +7,6 @@ from __future__ import annotations
 import os
 import signal
 import sys
-from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import Callable, Iterable, Iterator, Optional, TypeVar
 
@@ -154,6 +153,8 @@ def map_paths(fn: Callable[[str], T], paths: Iterable[str | Path], *, workers: O
     import multiprocessing
 
     ctx = multiprocessing.get_context("fork") if "fork" in multiprocessing.get_all_start_methods() else None
+    from concurrent.futures import ProcessPoolExecutor  # not imported for a one-note check
+
     pool = ProcessPoolExecutor(max_workers=workers, initializer=_init_worker, initargs=(os.getpid(),), mp_context=ctx)
     restore = _stop_on_sigterm()
     try:
@@ -187,7 +188,7 @@ def _stop_on_sigterm() -> Callable[[], None]:
     return lambda: signal.signal(signal.SIGTERM, old)
 
 
-def _kill(pool: ProcessPoolExecutor) -> None:
+def _kill(pool) -> None:
     procs = list((getattr(pool, "_processes", None) or {}).values())
     pool.shutdown(wait=False, cancel_futures=True)
     for p in procs:
