@@ -149,12 +149,15 @@ def _evidence_for(rule: Rule, feats: dict[str, Any], facts: list[Fact]) -> list[
     subject = {lf.fact for node in [rule.when, *rule.unless] for lf in subject_leaves(node) if lf.fact} & names
     out: list[Evidence] = []
     for group in (subject, names - subject):
+        if not group:
+            continue
         for f in facts:
             if f.name not in group or f.experiencer != "patient" or len(out) >= _MAX_EVIDENCE_PER_RULE:
                 continue
-            spec = voc.get(f.name, {})
-            if spec.get("kind") == "flag" and f.name in wanted and fact_state([f], spec) not in wanted[f.name]:
-                continue
+            if f.name in wanted:
+                spec = voc.get(f.name, {})
+                if spec.get("kind") == "flag" and fact_state([f], spec) not in wanted[f.name]:
+                    continue
             out.append(f.evidence)
     return out
 

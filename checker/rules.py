@@ -410,11 +410,19 @@ def _catalog(base: str) -> tuple[Rule, ...]:
     return cached("rules", catalog_inputs(path), lambda: tuple(load_rules(path)), base=path.resolve())
 
 
+# Conditions are never changed after loading, so their leaves are worked out once per node (keyed by the node's
+# identity; the node is kept with the entry, so an id is never reused while it is cached).
+_LEAVES: dict[int, tuple[Any, tuple[Leaf, ...]]] = {}
+
+
 def leaves(node: Any) -> list[Leaf]:
     if isinstance(node, Leaf):
         return [node]
-    if node == ALWAYS:
+    if node == ALWAYS or node is None:
         return []
+    hit = _LEAVES.get(id(node))
+    if hit is not None and hit[0] is node:
+        return list(hit[1])
     out: list[Leaf] = []
     for k in ("all", "any", "none"):
         for child in getattr(node, k) or []:
@@ -422,6 +430,7 @@ def leaves(node: Any) -> list[Leaf]:
     if getattr(node, "at_least", None):
         for child in node.at_least.of:
             out.extend(leaves(child))
+    _LEAVES[id(node)] = (node, tuple(out))
     return out
 
 
