@@ -72,6 +72,8 @@ class Request(BaseModel):
 class Item(BaseModel):
     """One disputed item of a letter, with the reviewer's outcome."""
 
+    model_config = ConfigDict(defer_build=True)  # built on first use: a one-note check never reads a letter
+
     index: int
     text: str  # the request as the letter words it (the original request where modified)
     decision: Decision
@@ -82,6 +84,8 @@ class Item(BaseModel):
 
 class Letter(BaseModel):
     """A parsed IMR final determination letter."""
+
+    model_config = ConfigDict(defer_build=True)  # built on first use: a one-note check never reads a letter
 
     path: str
     layout: Literal["2013", "2016"]
@@ -119,6 +123,8 @@ class CriterionResult(BaseModel):
 
 class SetAside(BaseModel):
     """A finding the criteria would read, set aside because it concerns another part of the body."""
+
+    model_config = ConfigDict(defer_build=True)
 
     fact: str
     regions: list[str]
