@@ -222,8 +222,12 @@ def explain_letter(letter: Letter, item: Optional[int] = None, checker=None,
             if req_span is not None and _reads_request(checker.engine.by_id[c.rule]):
                 ev.append(req_span)  # the criterion reads the request itself (sessions, repeat study...)
             criteria.append(c.model_copy(update={"evidence": ev}))
-        ours = reason_groups_of_result(res, checker.engine.by_id)
-        theirs = reason_groups_of_rationale(it.rationale)
+        labelled = reviewer_reasons_for(letter, it.index, labels, titles)
+        if labelled:  # a person labelled the reviewer's decisive reasons: compare codes
+            ours, theirs = set(res.reasons), {r.code for r in labelled}
+        else:  # no label: keyword groups guessed from the rationale (an audit of unlabelled letters)
+            ours = reason_groups_of_result(res, checker.engine.by_id)
+            theirs = reason_groups_of_rationale(it.rationale)
         out.append(ItemExplanation(
             item=it.index, request=it.text, actual=it.decision, predicted=res.imr_outcome, status=res.status,
             agrees=(res.imr_outcome == it.decision) if res.imr_outcome else None,
@@ -236,7 +240,7 @@ def explain_letter(letter: Letter, item: Optional[int] = None, checker=None,
             our_guideline=[c.source for c in res.citations],
             reasons_shared=sorted(ours & theirs), reasons_ours_only=sorted(ours - theirs),
             reasons_reviewer_only=sorted(theirs - ours), rationale=res.rationale,
-            reviewer_rationale=it.rationale, reviewer_reasons=reviewer_reasons_for(letter, it.index, labels, titles),
+            reviewer_rationale=it.rationale, reviewer_reasons=labelled,
             our_reasons=[ReasonCode(code=c, title=titles.get(c, "")) for c in res.reasons],
             as_of=res.as_of, as_of_defaulted=res.as_of_defaulted, notes=res.notes, warnings=res.warnings,
         ))
