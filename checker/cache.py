@@ -23,7 +23,7 @@ T = TypeVar("T")
 
 _PKG = Path(__file__).resolve().parent
 # modules whose code shapes the cached objects: a change to any of them is a new key
-_SOURCES = ("rules.py", "facts", "models.py", "cache.py", "regex_cache.py")  # a folder: every module in it
+_SOURCES = ("rules.py", "facts", "requests", "models.py", "cache.py", "regex_cache.py")  # a folder: every module in it
 _OFF = ("0", "off", "no", "false")
 _KEEP = 8  # entries kept per kind (several rule folders in use, e.g. a test folder and the packaged one)
 

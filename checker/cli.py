@@ -595,12 +595,12 @@ def audit(paths: list[Path] = typer.Argument(..., help="Letters or folders of le
 @app.command("reasons-eval")
 def reasons_eval_cmd(paths: Optional[list[Path]] = typer.Argument(None, help="Letters or folders (default: ../shared/seeds and ../shared/corpus/dwc-2016 beside the checkout)"),
                      as_json: bool = typer.Option(False, "--json", help="Print one JSON object"),
-                     labels: Optional[Path] = typer.Option(None, "--labels", help="Reason labels CSV (default: eval/reasons/letters.csv)"),
+                     labels: Optional[Path] = typer.Option(None, "--labels", help="Reason labels: a CSV file or a folder of them (default: every CSV in eval/reasons/)"),
                      notes: Optional[Path] = typer.Option(None, "--notes", help="Folder of clinic-note YAML files (default: eval/notes)"),
                      workers: Optional[int] = workers_option(), rules: Optional[Path] = rules_option()) -> None:
     """Do our decisive criteria carry the reviewer's reasons? Agreement, right outcome for a wrong reason,
     per-reason precision and recall, and confusions, on the labelled letters and the clinic notes."""
-    from .reasons import LABELS_FILE, NOTES_DIR, ReasonsError, reasons_eval
+    from .reasons import NOTES_DIR, ReasonsError, reasons_eval
 
     _preflight()
     if not paths:
@@ -610,7 +610,7 @@ def reasons_eval_cmd(paths: Optional[list[Path]] = typer.Argument(None, help="Le
     if missing:
         _fail(f"not found: {', '.join(missing)} (give the letters' folders as arguments)")
     try:
-        report = reasons_eval(paths, labels or LABELS_FILE, notes or NOTES_DIR, workers=workers)
+        report = reasons_eval(paths, labels, notes or NOTES_DIR, workers=workers)
     except ReasonsError as exc:
         _fail(exc)
     if as_json:

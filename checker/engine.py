@@ -256,6 +256,7 @@ def build_features(facts: list[Fact], request: Request, as_of: Optional[date]) -
     feats["q_preoperative"] = bool(request.preoperative)
     feats["q_repeat"] = bool(request.repeat)
     feats["q_visits_total"] = _visits_total(feats, request)
+    add_request_attributes(feats, request)
     regions = set(request.regions)  # "spine" stays the whole or unspecified spine; it is not implied by a segment
     if not regions:
         regions.add("unspecified")
@@ -263,6 +264,28 @@ def build_features(facts: list[Fact], request: Request, as_of: Optional[date]) -
         feats[f"r_{r}"] = r in regions or r == "any"
     feats["asof"] = (as_of or date.today()).toordinal()
     return feats
+
+
+def add_request_attributes(feats: dict[str, Any], request: Request) -> None:
+    """The category modules' request attributes (checker/requests/kinds.py): every declared one is present, an
+    unread number is -1, an unread category "unknown", an unread bool False; a set gives ``q_NAME__VALUE``."""
+    from .requests.kinds import category_attributes
+
+    attrs = request.attributes
+    for name, kind in category_attributes().items():
+        v = attrs.get(name)
+        key = f"q_{name}"
+        if isinstance(kind, tuple):
+            present = set(v) if isinstance(v, (list, tuple, set)) else set()
+            for value in kind[1]:
+                feats[f"{key}__{value}"] = value in present
+            feats[key] = "known" if v is not None else "unknown"
+        elif kind == "number":
+            feats[key] = float(v) if isinstance(v, (int, float)) and not isinstance(v, bool) else UNKNOWN_NUMBER
+        elif kind == "bool":
+            feats[key] = bool(v)
+        else:
+            feats[key] = str(v) if v is not None else "unknown"
 
 
 # ----------------------------------------------------------------------------------------------------------------
@@ -293,6 +316,8 @@ def compile_node(node: Any) -> dict:
         key = node.key
         parts: list[dict] = []
         if node.is_ is not None:
+            if node.is_set:
+                return _join("$or", [{f"{key}__{v}": True} for v in node.values()])
             return _join("$or", [{key: v} for v in node.values()])
         for op in ("gte", "gt", "lte", "lt"):
             v = getattr(node, op)

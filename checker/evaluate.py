@@ -27,6 +27,8 @@ class ItemResult(BaseModel):
     request: str
     category: str
     modality: Optional[str] = None
+    kind: str = ""  # what the item is ("surgery: shoulder arthroscopy"), said for an item out of scope
+    in_scope: bool = False  # the catalog has criteria for this kind of item
     regions: list[str] = Field(default_factory=list)
     actual: str
     predicted: Optional[str] = None
@@ -144,7 +146,8 @@ def evaluate_letter(path: str | Path, checker=None) -> LetterOutcome:
         out.predictions.append(pred)
         out.items.append(ItemResult(
             letter=Path(path).name, case_number=letter.case_number, item=item.index, request=item.text,
-            category=req.category, modality=req.modality, regions=req.regions, actual=item.decision,
+            category=req.category, modality=req.modality, kind=req.kind, in_scope=req.in_scope, regions=req.regions,
+            actual=item.decision,
             predicted=pred.imr_outcome if pred else None, status=pred.status if pred else None,
             cited=citation_family(pred), actual_guideline=guideline_families(item.maximus_guideline)[0],
             rules=pred.rules if pred else [], reviewer_specialty=letter.reviewer_specialty,
@@ -163,7 +166,7 @@ class Scorer:
 
     def add(self, i: ItemResult) -> None:
         if i.predicted is None:
-            if i.status == "no rule applies" and i.category != "other":
+            if i.status == "no rule applies" and i.in_scope:
                 self.no_rule += 1
             return
         self.confusion[i.actual][i.predicted] += 1

@@ -172,10 +172,10 @@ def load_reason_titles() -> dict[str, str]:
 
 def load_reviewer_reasons(path: Optional[Path] = None) -> dict[tuple[str, int], list[str]]:
     """``(case number or file stem, item) -> codes`` from the labels file; {} when there is none or it is unreadable."""
-    from .reasons import LABELS_FILE, ReasonsError, load_labels
+    from .reasons import ReasonsError, load_labels
 
     try:
-        return load_labels(path or LABELS_FILE)
+        return load_labels(path)
     except (OSError, ReasonsError):
         return {}
 

@@ -53,7 +53,9 @@ class Request(BaseModel):
     """A disputed item's text normalised into what the criteria need."""
 
     text: str
-    category: Literal["imaging", "electrodiagnostic", "therapy", "other"] = "other"
+    # imaging, electrodiagnostic and therapy, the categories of checker/requests/kinds.py, or "other" (unrecognised)
+    category: Literal["imaging", "electrodiagnostic", "therapy", "medication", "injection", "equipment", "test",
+                      "consultation", "program", "surgery", "other"] = "other"
     modality: Optional[str] = None  # mri, ct, bone_scan, spect, dexa, xray, ultrasound, arthrogram, emg_ncs, emg, ncs, pt, ot, aquatic, chiro, acupuncture, massage, work_conditioning, and passive: e_stim, ultrasound_therapy, infrared, shockwave, traction, laser, heat_cold
     regions: list[str] = Field(default_factory=list)  # cervical, thoracic, lumbar, shoulder, elbow, hand_wrist, hip, knee, ankle_foot, pelvis, ...
     laterality: Optional[Literal["left", "right", "bilateral"]] = None
@@ -67,6 +69,9 @@ class Request(BaseModel):
     repeat: bool = False
     retrospective_date: Optional[date] = None
     in_scope: bool = False  # True when the catalog covers this kind of request
+    kind: str = ""  # what the item is, for a reader ("surgery: shoulder arthroscopy"); said when it is out of scope
+    # attributes a category module reads (checker/requests/<category>.py ATTRIBUTES): drug, strength, levels...
+    attributes: dict[str, Union[bool, int, float, str, list[str]]] = Field(default_factory=dict)
 
 
 class Item(BaseModel):

@@ -65,6 +65,13 @@ def judgement_day(req: Request, as_of: Optional[date]) -> date:
     return day
 
 
+def out_of_scope_rationale(req: Request) -> str:
+    """Why no prediction is made: the kind of item, said plainly, never a guess."""
+    kind = req.kind or req.category
+    return (f"Out of scope ({kind}): the criteria catalog has no rule for this kind of item, so no outcome is "
+            "predicted.")
+
+
 class Checker:
     """Rules and engine loaded once; ``check`` per case."""
 
@@ -82,7 +89,7 @@ class Checker:
         as_of = as_of or date.today()
         if not req.in_scope:
             return Result(request=req.text, normalized=req, status="no rule applies", as_of=as_of, as_of_defaulted=defaulted,
-                          rationale="Out of scope: the criteria catalog covers imaging, electrodiagnostic and therapy requests only.")
+                          rationale=out_of_scope_rationale(req))
         if facts is None:
             facts = extract_facts(summary, as_of=as_of)  # the summary's own dates read against the request date
         kept = facts_for_request(facts, req)

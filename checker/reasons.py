@@ -39,6 +39,7 @@ from .models import Result
 # eval/ lives in the source checkout, next to the package (it is evaluation data, not shipped in the wheel)
 EVAL_DIR = Path(__file__).resolve().parent.parent / "eval"
 LABELS_FILE = EVAL_DIR / "reasons" / "letters.csv"
+LABELS_DIR = LABELS_FILE.parent  # every *.csv in it: letters.csv (imaging, EMG/NCS, therapy) and one per category
 NOTES_DIR = EVAL_DIR / "notes"
 NO_REASON = "no_reason_stated"
 CHECK_SPLIT_SIZE = 30
@@ -65,11 +66,20 @@ def check_split(case_numbers: Iterable[str], size: int = CHECK_SPLIT_SIZE) -> se
     return set(sorted(set(case_numbers), key=lambda c: hashlib.sha256(c.encode("ascii")).hexdigest())[:size])
 
 
-def load_labels(path: str | Path = LABELS_FILE) -> dict[tuple[str, int], list[str]]:
-    """``{(case, item): [codes]}``; unknown codes are an error naming the file and line."""
+def load_labels(path: str | Path | None = None) -> dict[tuple[str, int], list[str]]:
+    """``{(case, item): [codes]}`` of one CSV file, or of every ``*.csv`` in a folder (default: ``eval/reasons/``);
+    unknown codes and an item labelled twice are errors naming the file and line."""
+    p = Path(path) if path is not None else LABELS_DIR
+    if p.is_dir():
+        out: dict[tuple[str, int], list[str]] = {}
+        for f in sorted(p.glob("*.csv")):
+            for key, codes in load_labels(f).items():
+                if key in out:
+                    raise ReasonsError(f"{f}: {key[0]} item {key[1]} is labelled in another file too")
+                out[key] = codes
+        return out
     known = load_taxonomy()
-    out: dict[tuple[str, int], list[str]] = {}
-    p = Path(path)
+    out = {}
     try:
         fh = open(p, encoding="utf-8", newline="")
     except OSError as exc:
@@ -267,7 +277,7 @@ def score_notes(notes: list[Note], checker=None) -> list[Scored]:
     return out
 
 
-def reasons_eval(letter_paths: Iterable[str | Path], labels_file: str | Path = LABELS_FILE,
+def reasons_eval(letter_paths: Iterable[str | Path], labels_file: str | Path | None = None,
                  notes_dir: Optional[str | Path] = NOTES_DIR, workers: Optional[int] = 1) -> dict:
     labels = load_labels(labels_file)
     items = score_letters(letter_paths, labels, workers=workers)

@@ -30,6 +30,7 @@ from typing import Annotated, Any, Literal, Optional, Union
 import yaml
 from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag, ValidationError, field_validator, model_validator
 
+from .datafiles import merged_section, part_files  # noqa: F401  (re-exported)
 from .models import Citation
 
 PACKAGED_RULES_DIR = Path(__file__).resolve().parent / "criteria"
@@ -66,6 +67,22 @@ MODALITIES = (
     "emg_ncs", "emg", "ncs", "pt", "ot", "aquatic", "chiro", "acupuncture", "massage", "work_conditioning",
     "e_stim", "ultrasound_therapy", "infrared", "shockwave", "traction", "laser", "heat_cold",
 )
+
+
+def known_modalities() -> tuple[str, ...]:
+    """The modalities a rule may name: imaging, electrodiagnostic and therapy ones, and each category module's."""
+    from .requests.kinds import category_modalities
+
+    return MODALITIES + category_modalities()
+
+
+def request_fields() -> dict[str, object]:
+    """The request attributes a rule may test: the common fields and each category module's ``ATTRIBUTES``."""
+    from .requests.kinds import category_attributes
+
+    return {**REQUEST_FIELDS, **category_attributes()}
+
+
 REGIONS = (
     "cervical", "thoracic", "lumbar", "sacroiliac", "spine", "shoulder", "elbow", "hand_wrist", "hip", "pelvis",
     "knee", "ankle_foot", "head", "chest", "abdomen", "upper_extremity", "lower_extremity", "unspecified", "any",
@@ -90,18 +107,13 @@ class RuleError(Exception):
 def vocabulary() -> dict[str, dict]:
     from .cache import cached
 
-    def load() -> dict[str, dict]:
-        with open(VOCABULARY_FILE, encoding="utf-8") as fh:
-            return yaml.load(fh, Loader=YamlLoader)["facts"]
-
-    return cached("vocabulary", [VOCABULARY_FILE], load)
+    return cached("vocabulary", part_files(VOCABULARY_FILE), lambda: merged_section(VOCABULARY_FILE, "facts"))
 
 
 @functools.lru_cache(maxsize=1)
 def load_reasons() -> dict[str, dict]:
     """The decisive-reason taxonomy (checker/lexicon/reasons.yaml): code -> {side, title, description}."""
-    with open(REASONS_FILE, encoding="utf-8") as fh:
-        return yaml.load(fh, Loader=YamlLoader)["reasons"]
+    return merged_section(REASONS_FILE, "reasons")
 
 
 def reason_side(code: str) -> str:
@@ -152,10 +164,17 @@ class Leaf(_Strict):
                     if allowed and v not in allowed and v != "unknown":
                         raise ValueError(f"category fact {self.fact!r}: value {v!r} is not one of {allowed}")
         else:
-            if self.request not in REQUEST_FIELDS:
-                raise ValueError(f"unknown request field {self.request!r}; known: {sorted(REQUEST_FIELDS)}")
-            kind = REQUEST_FIELDS[self.request]
-            if kind == "number" and "is_" in tests:
+            fields = request_fields()
+            if self.request not in fields:
+                raise ValueError(f"unknown request field {self.request!r}; known: {sorted(fields)}")
+            kind = fields[self.request]
+            if isinstance(kind, tuple):  # ("set", values): `is` names values of the set, any of which holds
+                if tests != ["is_"]:
+                    raise ValueError(f"request field {self.request!r} is a set: test it with `is` (any of)")
+                bad = [v for v in self.values() if v not in kind[1]]
+                if bad:
+                    raise ValueError(f"request field {self.request!r}: {bad} not among its values {list(kind[1])}")
+            elif kind == "number" and "is_" in tests:
                 raise ValueError(f"request field {self.request!r} is a number: use gte/gt/lte/lt")
             if kind in ("category", "bool") and tests != ["is_"]:
                 raise ValueError(f"request field {self.request!r} is tested with `is`")
@@ -169,6 +188,11 @@ class Leaf(_Strict):
     @property
     def key(self) -> str:
         return f"f_{self.fact}" if self.fact else f"q_{self.request}"
+
+    @property
+    def is_set(self) -> bool:
+        """A test of a set-valued request attribute (each value is its own engine attribute ``q_NAME__VALUE``)."""
+        return self.request is not None and isinstance(request_fields().get(self.request), tuple)
 
 
 class AtLeast(_Strict):
@@ -231,7 +255,7 @@ class AppliesTo(_Strict):
     @field_validator("modalities", "regions")
     @classmethod
     def _known_names(cls, v: list[str], info) -> list[str]:
-        known = MODALITIES if info.field_name == "modalities" else REGIONS
+        known = known_modalities() if info.field_name == "modalities" else REGIONS
         bad = [m for m in v if m not in known]
         if bad:
             raise ValueError(f"unknown {info.field_name} {bad}; known: {list(known)}")
@@ -399,7 +423,7 @@ def default_rules(rules_dir: str | Path | None = None) -> tuple[Rule, ...]:
 def catalog_inputs(base: Path) -> list[Path]:
     """Every file the catalog is built from: the rule files, the fact vocabulary and the reasons, if present."""
     files = sorted(base.rglob("*.yaml")) if base.is_dir() else []
-    return files + [f for f in (VOCABULARY_FILE, REASONS_FILE) if f.is_file()]
+    return files + [f for main in (VOCABULARY_FILE, REASONS_FILE) if main.is_file() for f in part_files(main)]
 
 
 @functools.lru_cache(maxsize=4)

@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 
 from checker.models import Request
 from checker.requests import PASSIVE_MODALITIES, normalize_request, request_core
+from checker.rules import known_modalities
 
 IN_SCOPE = {"imaging", "electrodiagnostic", "therapy"}
 MODALITIES = {"mri", "ct", "bone_scan", "spect", "dexa", "xray", "ultrasound", "arthrogram", "myelogram", "pet",
@@ -69,8 +70,8 @@ CASES: list[tuple[str, dict]] = [
     ("Electromyography of the right upper extremity", dict(modality="emg", laterality="right")),
     ("Nerve conduction velocity study, left leg", dict(modality="ncs", regions=["lower_extremity"])),
     ("Electrodiagnostic studies of the upper extremities", dict(modality="emg_ncs", laterality="bilateral")),
-    ("Electroencephalogram", dict(category="other", modality=None, in_scope=False)),
-    ("SSEP of the lower extremities", dict(category="other", in_scope=False)),
+    ("Electroencephalogram", dict(category="test", modality=None, in_scope=False)),
+    ("SSEP of the lower extremities", dict(category="test", in_scope=False)),
     # ---- therapy
     ("Twelve sessions of physical therapy for the low back",
      dict(category="therapy", modality="pt", regions=["lumbar"], sessions=12)),
@@ -108,33 +109,33 @@ CASES: list[tuple[str, dict]] = [
     ("Therapeutic exercises 6 sessions", dict(modality="pt", sessions=6)),
     ("Physical therapy evaluation for the right ankle", dict(modality="pt", regions=["ankle_foot"])),
     # ---- out of scope: drugs, injections, surgery, DME, consults, programs, labs, passive modalities
-    ("Norflex 100mg #60", dict(category="other", in_scope=False, quantity=60, sessions=None)),
-    ("Pepcid 20mg", dict(category="other", in_scope=False)),
-    ("Lidocaine 5% patches #30", dict(category="other", quantity=30)),
-    ("Diazepam 5 mg one tablet before the MRI", dict(category="other", modality=None)),
-    ("Retrospective Tizanidine 4mg #60 (DOS: 3/2/2016)", dict(category="other", retrospective_date=date(2016, 3, 2))),
-    ("Topical compound cream 240 grams", dict(category="other")),
+    ("Norflex 100mg #60", dict(category="medication", in_scope=False, quantity=60, sessions=None)),
+    ("Pepcid 20mg", dict(category="medication", in_scope=False)),
+    ("Lidocaine 5% patches #30", dict(category="medication", quantity=30)),
+    ("Diazepam 5 mg one tablet before the MRI", dict(category="medication", modality=None)),
+    ("Retrospective Tizanidine 4mg #60 (DOS: 3/2/2016)", dict(category="medication", retrospective_date=date(2016, 3, 2))),
+    ("Topical compound cream 240 grams", dict(category="medication")),
     ("Left L4-5 transforaminal epidural steroid injection under fluoroscopy",
-     dict(category="other", regions=["lumbar"], laterality="left")),
-    ("Ultrasound guided cortisone injection, right shoulder", dict(category="other")),
-    ("Platelet-rich plasma injection to the left elbow", dict(category="other", regions=["elbow"])),
-    ("Right knee arthroscopy with partial meniscectomy", dict(category="other", regions=["knee"])),
-    ("Lumbar fusion L4-S1", dict(category="other")),
-    ("Manipulation under anesthesia of the right shoulder", dict(category="other")),
-    ("TENS unit purchase", dict(category="other")),
-    ("Lumbar support brace", dict(category="other", regions=["lumbar"])),
-    ("Cold therapy unit 14 day rental", dict(category="other")),
-    ("Initial exam", dict(category="other")),
-    ("Physical exam 2 times 8", dict(category="other", modality=None)),
-    ("TOC to ortho spine surgeon eval and treatment", dict(category="other")),
-    ("Orthopedic consultation for review of the MRI", dict(category="other")),
-    ("Functional capacity evaluation", dict(category="other")),
-    ("Functional restoration program, 10 days", dict(category="other")),
+     dict(category="injection", regions=["lumbar"], laterality="left")),
+    ("Ultrasound guided cortisone injection, right shoulder", dict(category="injection")),
+    ("Platelet-rich plasma injection to the left elbow", dict(category="injection", regions=["elbow"])),
+    ("Right knee arthroscopy with partial meniscectomy", dict(category="surgery", regions=["knee"])),
+    ("Lumbar fusion L4-S1", dict(category="surgery")),
+    ("Manipulation under anesthesia of the right shoulder", dict(category="surgery")),
+    ("TENS unit purchase", dict(category="equipment")),
+    ("Lumbar support brace", dict(category="equipment", regions=["lumbar"])),
+    ("Cold therapy unit 14 day rental", dict(category="equipment")),
+    ("Initial exam", dict(category="consultation")),
+    ("Physical exam 2 times 8", dict(category="consultation", modality=None)),
+    ("TOC to ortho spine surgeon eval and treatment", dict(category="consultation")),
+    ("Orthopedic consultation for review of the MRI", dict(category="consultation")),
+    ("Functional capacity evaluation", dict(category="test")),
+    ("Functional restoration program, 10 days", dict(category="program")),
     ("Acute inpatient rehabilitation physical therapy and occupational therapy 7-10 days",
-     dict(category="other", in_scope=False)),
-    ("Comprehensive psychological testing", dict(category="other")),
-    ("Urine drug screen", dict(category="other")),
-    ("Pre-op labs: PT/PTT", dict(category="other", modality=None)),
+     dict(category="program")),
+    ("Comprehensive psychological testing", dict(category="test")),
+    ("Urine drug screen", dict(category="test")),
+    ("Pre-op labs: PT/PTT", dict(category="test", modality=None)),
     # passive modalities given in the clinic are therapy with their own modality; as devices they are DME
     ("Electrical stimulation 1 times 8", dict(category="therapy", modality="e_stim", sessions=8, in_scope=True)),
     ("Ultrasound 1 times 8", dict(category="therapy", modality="ultrasound_therapy", sessions=8)),
@@ -155,15 +156,15 @@ CASES: list[tuple[str, dict]] = [
     # preoperative requests
     ("Pre-op chest x-ray", dict(category="imaging", modality="xray", regions=["chest"], preoperative=True)),
     ("Chest x-ray prior to surgery", dict(modality="xray", preoperative=True)),
-    ("Preoperative medical clearance", dict(category="other", preoperative=True)),
+    ("Preoperative medical clearance", dict(category="consultation", preoperative=True)),
     ("Chest x-ray", dict(modality="xray", regions=["chest"], preoperative=False)),
     ("Post-op physical therapy 2x4", dict(modality="pt", postsurgical=True, preoperative=False)),
-    ("Associated surgical service: Cold compression therapy 30 day rental", dict(category="other", in_scope=False)),
-    ("Ice machine purchase", dict(category="other")),
-    ("H-wave unit", dict(category="other")),
-    ("Biofeedback, four sessions", dict(category="other", sessions=4)),
-    ("Gym membership for 6 months", dict(category="other")),
-    ("Follow up office visit times 2", dict(category="other", quantity=2)),
+    ("Associated surgical service: Cold compression therapy 30 day rental", dict(category="equipment", in_scope=False)),
+    ("Ice machine purchase", dict(category="equipment")),
+    ("H-wave unit", dict(category="equipment")),
+    ("Biofeedback, four sessions", dict(category="program", sessions=4)),
+    ("Gym membership for 6 months", dict(category="program")),
+    ("Follow up office visit times 2", dict(category="consultation", quantity=2)),
 ]
 
 
@@ -174,7 +175,10 @@ def test_normalize(text: str, expected: dict) -> None:
     assert r.text == text
     for field, value in expected.items():
         assert getattr(r, field) == value, (field, getattr(r, field), value)
-    assert r.in_scope == (r.category in IN_SCOPE)
+    # imaging, electrodiagnostic and therapy are always in scope; another category when its module names a
+    # modality the catalog has criteria for
+    assert r.in_scope == (r.category in IN_SCOPE or (r.category != "other" and r.modality is not None))
+    assert r.kind  # every item says what it is, in scope or not
     if r.category == "other":
         assert r.modality is None
 
@@ -234,13 +238,14 @@ def test_any_text_gives_a_request(text: str) -> None:
     r = normalize_request(text)
     assert isinstance(r, Request)
     assert r.text == text
-    assert r.in_scope == (r.category in IN_SCOPE)
+    assert r.in_scope == (r.category in IN_SCOPE or (r.category != "other" and r.modality is not None))
+    assert r.kind
     for value in (r.sessions, r.weeks, r.frequency_per_week, r.quantity):
         assert value is None or value >= 0
-    if r.category == "other":
-        assert r.modality is None
-    else:
+    if r.category in IN_SCOPE:
         assert r.modality in MODALITIES
+    elif r.modality is not None:
+        assert r.modality in known_modalities()
     assert set(r.regions) <= REGIONS
     assert len(r.regions) == len(set(r.regions))
 

@@ -9,6 +9,8 @@ from typing import Any, Optional
 
 import yaml
 
+from checker.datafiles import part_files
+
 from .scanner import _Channel, _Scanner
 
 LEXICON_PATH = Path(__file__).resolve().parents[1] / "lexicon" / "lexicon.yaml"
@@ -193,9 +195,10 @@ _YamlLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml where ava
 
 
 def _vocabulary() -> dict[str, dict]:
+    from checker.datafiles import merged_section
+
     try:
-        with open(VOCABULARY_PATH, encoding="utf-8") as fh:
-            return (yaml.load(fh, Loader=_YamlLoader) or {}).get("facts", {}) or {}
+        return merged_section(VOCABULARY_PATH, "facts")
     except OSError:  # pragma: no cover
         return {}
 
@@ -226,7 +229,8 @@ def _cached_lexicon(path: str) -> _Lexicon:
     try:
         if not Path(path).is_file():
             return _load_lexicon(path)  # the loader's own "cannot read" error
-        return cached("lexicon", [Path(path), VOCABULARY_PATH], lambda: _compiled(_load_lexicon(path)))
+        return cached("lexicon", part_files(Path(path)) + part_files(VOCABULARY_PATH),
+                      lambda: _compiled(_load_lexicon(path)))
     except LexiconError as exc:
         raise LexiconError(f"{path}: {exc}") from None
     except yaml.YAMLError as exc:
@@ -246,6 +250,20 @@ def _compiled(lex: _Lexicon) -> _Lexicon:
 def _load_lexicon(path: str | Path) -> _Lexicon:
     with open(path, encoding="utf-8") as fh:
         raw = yaml.load(fh, Loader=_YamlLoader)
+    # a category's facts live in their own part (lexicon.d/*.yaml): its `facts` (and `macros`) join the main file's
+    for part in part_files(Path(path))[1:]:
+        try:
+            with open(part, encoding="utf-8") as fh:
+                extra = yaml.load(fh, Loader=_YamlLoader) or {}
+        except yaml.YAMLError as exc:
+            mark = getattr(exc, "problem_mark", None)
+            raise LexiconError(f"{part}{':' + str(mark.line + 1) if mark else ''}: YAML error: "
+                               f"{getattr(exc, 'problem', exc)}") from None
+        for key in ("facts", "macros"):
+            for name, spec in (extra.get(key) or {}).items():
+                if name in (raw.get(key) or {}):
+                    raise LexiconError(f"{part}: {key[:-1]} {name!r} is already in {path}")
+                raw.setdefault(key, {})[name] = spec
     vocab = _vocabulary()
     declared = frozenset(vocab)
     macros = raw.get("macros") or {}

@@ -1,0 +1,15 @@
+"""Requests for consultations, referrals, office visits and transfers of care (category ``consultation``).
+
+See :mod:`checker.requests.kinds` for the contract. Until criteria of this category are encoded, ``MODALITIES``
+is empty and ``read`` leaves the modality unset, so the item is reported out of scope with its kind.
+"""
+from __future__ import annotations
+
+CATEGORY = "consultation"
+MODALITIES: tuple[str, ...] = ()
+ATTRIBUTES: dict[str, object] = {}
+
+
+def read(s: str, low: str, fields: dict) -> None:
+    """Set the modality, kind and attributes of a consultation request (see :mod:`checker.requests.kinds`)."""
+    fields["modality"] = None
