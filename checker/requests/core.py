@@ -73,6 +73,8 @@ def normalize_request(text: str, as_of: date | None = None) -> Request:
     if _DIGIT.search(s):
         retro, s = _dates(s, as_of)
         drug = _DOSE.search(_lower(s)) is not None
+        if drug and "inject" in _lower(s):  # "Injection 5cc of lidocaine and 1cc of dexamethasone": an injection
+            drug = False
     low = _lower(s)
     if "ce" in low:
         s = _ADVERB.sub(lambda m: _ADVERB_VALUE.get(m.group(1).lower(), m.group(0)), s)

@@ -62,7 +62,8 @@ _HEADS: list[tuple[str, Optional[str], Optional[str]]] = [
     # visits to a physician: examinations, office and follow-up visits, clearance, transfers of care (consultation)
     ("o_visit",
      r"exam(?:ination)?s?\b|clearance|office\s+visits?|follow[\s-]*up\s+(?:office\s+)?visits?|"
-     r"transfer\s+of\s+care|second\s+opinion|impairment\s+rating|report\b",
+     r"transfer\s+of\s+care|second\s+opinion|impairment\s+rating|report\b|consult\w*|"
+     r"medications?\s+management",
      r"(?:TOC|QME|AME|IME)\b"),
     ("o_drug",
      r"tablets?\b|tabs?\b|capsules?|caps\b|creams?\b|gel\b|ointment|lotion|patch(?:es)?\b|spray\b|suspension|"
