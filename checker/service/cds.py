@@ -6,7 +6,9 @@
   ServiceRequest is one order: the request text is ``code.text``, else the text of its CPT code (``cpt.py``; body
   site from ``bodySite``; also when ``code.text`` is not a request the checker reads), else a coding's ``display``; its date from ``authoredOn``. The note is the prefetched
   DocumentReference(s) (``content[].attachment.data``, base64 text or PDF) or, without one, the order's
-  ``note[].text`` and ``reasonCode`` text. One card per order; indicator as in ``wording.py``.
+  ``note[].text`` and ``reasonCode`` text. A MedicationRequest is one order too, written as an office writes it
+  (drug, sig, ``#quantity``, refills, days' supply; see ``_medication_order``). One card per order; indicator as in
+  ``wording.py``; an order outside the catalog gets a card saying so.
 * Errors: 400 for a malformed request, 401 for a missing/invalid JWT when authentication is configured, 404 for an
   unknown service, 412 when no note is in the prefetch nor in any order (the service does not query the FHIR
   server). Error bodies are ``{"error": code, "message": text}``.
@@ -131,6 +133,41 @@ def _order(i: int, sr: dict[str, Any]) -> Order:
                  as_of=as_of, note=note)
 
 
+def _medication_order(i: int, mr: dict[str, Any]) -> Order:
+    """A MedicationRequest as an office writes the order: "<drug>, <sig>, #<quantity>, <n> refills, <d> day supply"
+    from ``medicationCodeableConcept`` (its text, else a coding's display), ``dosageInstruction[].text``,
+    ``dispenseRequest`` (``quantity``, ``numberOfRepeatsAllowed``, ``expectedSupplyDuration`` in days)."""
+    med = mr.get("medicationCodeableConcept")
+    names = _texts([med], displays=True) if isinstance(med, dict) else []
+    if not names:
+        raise CdsError(400, "invalid_request", f"draftOrders entry {i}: MedicationRequest has no "
+                                               "medicationCodeableConcept text or display")
+    parts = [names[0]]
+    parts += [d["text"].strip() for d in mr.get("dosageInstruction") or []
+              if isinstance(d, dict) and isinstance(d.get("text"), str) and d["text"].strip()][:1]
+    disp = mr.get("dispenseRequest") if isinstance(mr.get("dispenseRequest"), dict) else {}
+    qty = disp.get("quantity")
+    if isinstance(qty, dict) and isinstance(qty.get("value"), (int, float)) and qty["value"] > 0:
+        parts.append(f"#{int(qty['value'])}")
+    refills = disp.get("numberOfRepeatsAllowed")
+    if isinstance(refills, int) and not isinstance(refills, bool) and refills > 0:
+        parts.append(f"with {refills} refill{'s' if refills > 1 else ''}")
+    supply = disp.get("expectedSupplyDuration")
+    if isinstance(supply, dict) and isinstance(supply.get("value"), (int, float)) and supply["value"] > 0 \
+            and str(supply.get("unit", supply.get("code", "d"))).lower() in ("d", "day", "days"):
+        parts.append(f"{int(supply['value'])} day supply")
+    as_of = None
+    if mr.get("authoredOn") is not None:
+        raw = mr["authoredOn"]
+        try:
+            as_of = date.fromisoformat(str(raw)[:10])
+        except ValueError:
+            raise CdsError(400, "invalid_request", f"draftOrders entry {i}: authoredOn {raw!r} is not a date") from None
+    note = "\n".join(_texts(mr.get("note")) + _texts(mr.get("reasonCode"), displays=True))
+    return Order(index=i, id=mr.get("id") if isinstance(mr.get("id"), str) else None, text=", ".join(parts),
+                 code=None, as_of=as_of, note=note)
+
+
 def _is_therapy(text: str) -> bool:
     from ..requests import normalize_request
 
@@ -160,6 +197,8 @@ def parse_orders(body: Any) -> list[Order]:
             raise CdsError(400, "invalid_request", f"draftOrders entry {i} has no resource")
         if res.get("resourceType") == "ServiceRequest":
             orders.append(_order(i, res))
+        elif res.get("resourceType") == "MedicationRequest":
+            orders.append(_medication_order(i, res))
     return orders
 
 

@@ -34,7 +34,8 @@ KNOWN_FIELDS = {"request", "normalized", "imr_outcome", "certify", "status", "ci
 def outcome_label(r: Result) -> str:
     if r.imr_outcome is None:
         if r.normalized is not None and not r.normalized.in_scope:
-            return "Not checked - outside the criteria catalog"
+            kind = f" ({r.normalized.kind})" if r.normalized.kind else ""
+            return f"Not checked - outside the criteria catalog{kind}"
         return "Not checked - no criterion applies"
     if r.certify:
         return "Likely certified"
@@ -88,7 +89,9 @@ def extra_fields(r: Result) -> dict[str, Any]:
 def red_flags_unworked(r: Result, facts: list[Fact]) -> list[Fact]:
     """Red flags documented for the patient when the order is not imaging (see the module docstring)."""
     req = r.normalized
-    if req is None or not req.in_scope or req.category == "imaging":
+    # treating (therapy) or testing nerves (EMG/NCS) past a red flag that was not worked up; a study (imaging) is
+    # the work-up itself, and the other categories are judged by their own criteria
+    if req is None or not req.in_scope or req.category not in ("therapy", "electrodiagnostic"):
         return []
     return [f for f in facts if f.name in RED_FLAGS and f.value not in (False, None) and not f.negated
             and not f.hypothetical and f.experiencer == "patient"]

@@ -102,10 +102,32 @@ def test_a_single_document_reference_and_a_pdf_attachment_are_read(open_client):
     assert open_client.post(URL, json=body).status_code == 200
 
 
-def test_orders_other_than_service_requests_get_no_card(open_client):
-    body = order_sign([{"resourceType": "MedicationRequest", "id": "m", "status": "draft", "intent": "order"}])
+def test_orders_other_than_service_and_medication_requests_get_no_card(open_client):
+    body = order_sign([{"resourceType": "DeviceRequest", "id": "d", "status": "draft", "intent": "order"}])
     r = open_client.post(URL, json=body)
     assert r.status_code == 200 and r.json() == {"cards": []}
+
+
+def test_a_medication_request_is_one_order_written_as_an_office_writes_it(open_client):
+    from checker.service.cds import parse_orders
+
+    mr = {"resourceType": "MedicationRequest", "id": "m1", "status": "draft", "intent": "order",
+          "authoredOn": "2016-12-01",
+          "medicationCodeableConcept": {"coding": [{"system": "http://www.nlm.nih.gov/research/umls/rxnorm",
+                                                    "code": "856999", "display": "Norco 10/325"}]},
+          "dosageInstruction": [{"text": "1 tab PO q6h prn pain"}],
+          "dispenseRequest": {"quantity": {"value": 90, "unit": "tablet"}, "numberOfRepeatsAllowed": 2,
+                              "expectedSupplyDuration": {"value": 30, "unit": "days"}}}
+    (order,) = parse_orders(order_sign([mr]))
+    assert order.text == "Norco 10/325, 1 tab PO q6h prn pain, #90, with 2 refills, 30 day supply"
+    assert order.as_of.isoformat() == "2016-12-01" and order.id == "m1"
+    r = open_client.post(URL, json=order_sign([mr]))
+    assert r.status_code == 200, r.text
+    (card,) = r.json()["cards"]
+    assert "Norco" in card["summary"]
+    bad = dict(mr, medicationCodeableConcept={"coding": [{"code": "1"}]})
+    r = open_client.post(URL, json=order_sign([bad]))
+    assert r.status_code == 400 and "medicationCodeableConcept" in r.json()["message"]
 
 
 @pytest.mark.parametrize("mangle, fragment", [
