@@ -402,7 +402,7 @@ def _fmt(x) -> str:
 
 
 def _print_report(report: dict, show_all: bool) -> None:
-    t = Table(title="Scored items (imaging, electrodiagnostic and therapy)")
+    t = Table(title="Scored items" + ("" if show_all else ": the misses"))
     for col in ("letter", "#", "request", "actual", "predicted", "cited", "reviewer", "rules"):
         t.add_column(col, overflow="fold")
     for r in report["results"]:
@@ -424,7 +424,13 @@ def _print_report(report: dict, show_all: bool) -> None:
     out.print(f"confusion (actual -> predicted): Upheld {c['Upheld']}, Overturned {c['Overturned']}")
     for cat, s in report["by_category"].items():
         if s["scored"]:
-            out.print(f"  {cat}: {s['scored']} scored, accuracy {_fmt(s['accuracy'])}, balanced {_fmt(s['balanced_accuracy'])}")
+            out.print(f"  {cat}: {s['items']} items, {s['scored']} scored, accuracy {_fmt(s['accuracy'])}, "
+                      f"balanced {_fmt(s['balanced_accuracy'])}")
+    kinds = report.get("out_of_scope_kinds") or {}
+    if kinds:
+        shown = [f"{k} ({n})" if n > 1 else k for k, n in list(kinds.items())[:12]]
+        more = f"; and {len(kinds) - 12} more kinds" if len(kinds) > 12 else ""
+        out.print(f"out of scope, by kind: {'; '.join(shown)}{more}")
     for e in report["errors"]:
         err.print(f"[red]error[/red] {e['error']}")
 

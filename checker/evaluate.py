@@ -230,6 +230,12 @@ def summarize(outcomes: list[LetterOutcome]) -> dict:
         sub = [i for i in items if i.category == cat]
         by_cat[cat] = {"items": len(sub), **score(sub)}
     report["by_category"] = by_cat
+    # what is still outside the catalog, by kind ("surgery: shoulder arthroplasty"): said, never guessed
+    kinds: dict[str, int] = {}
+    for i in items:
+        if not i.in_scope:
+            kinds[i.kind or i.category] = kinds.get(i.kind or i.category, 0) + 1
+    report["out_of_scope_kinds"] = dict(sorted(kinds.items(), key=lambda kv: (-kv[1], kv[0])))
     report["errors"] = [{"path": o.path, "error": o.error} for o in outcomes if o.error]
     report["results"] = [i.model_dump() for i in items]
     return report
