@@ -632,6 +632,15 @@ def reasons_eval_cmd(paths: Optional[list[Path]] = typer.Argument(None, help="Le
         t.add_row(name, str(s["labelled"]), str(s["scored"]), _fmt(s["outcome_accuracy"]), _fmt(s["reason_agreement"]),
                   _fmt(s["primary_agreement"]), f"{s['right_outcome_wrong_reason']} ({_fmt(s['right_outcome_wrong_reason_share'])})")
     out.print(t)
+    c = Table(title="Reason agreement by category (letters)")
+    for col in ("category", "labelled", "scored", "outcome accuracy", "reason agreement", "primary reason agrees",
+                "right outcome, wrong reason"):
+        c.add_column(col)
+    for name, s in report.get("categories", {}).items():
+        c.add_row(name, str(s["labelled"]), str(s["scored"]), _fmt(s["outcome_accuracy"]), _fmt(s["reason_agreement"]),
+                  _fmt(s["primary_agreement"]), f"{s['right_outcome_wrong_reason']} ({_fmt(s['right_outcome_wrong_reason_share'])})")
+    if c.row_count:
+        out.print(c)
     r = Table(title="Per reason (letters)")
     for col in ("reason", "reviewer gave", "we gave", "precision", "recall"):
         r.add_column(col)

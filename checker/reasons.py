@@ -177,6 +177,7 @@ class Scored:
     predicted: Optional[str]
     reviewer: list[str]
     ours: list[str]
+    category: str = ""
 
     @property
     def counted(self) -> bool:
@@ -261,7 +262,8 @@ def score_letters(paths: Iterable[str | Path], labels: dict[tuple[str, int], lis
             if codes is None or pred is None:
                 continue
             out.append(Scored(split=split, key=key, item=item.item, request=item.request, actual=item.actual,
-                              predicted=pred.imr_outcome, reviewer=codes, ours=result_reasons(pred, by_id)))
+                              predicted=pred.imr_outcome, reviewer=codes, ours=result_reasons(pred, by_id),
+                              category=item.category))
     return out
 
 
@@ -273,7 +275,8 @@ def score_notes(notes: list[Note], checker=None) -> list[Scored]:
     for n in notes:
         res = checker.check(n.text, n.request, as_of=n.as_of)
         out.append(Scored(split="notes", key=n.id, item=1, request=n.request, actual=n.expect,
-                          predicted=res.imr_outcome, reviewer=n.reasons, ours=result_reasons(res, checker.engine.by_id)))
+                          predicted=res.imr_outcome, reviewer=n.reasons, ours=result_reasons(res, checker.engine.by_id),
+                          category=res.normalized.category if res.normalized else ""))
     return out
 
 
@@ -288,6 +291,10 @@ def reasons_eval(letter_paths: Iterable[str | Path], labels_file: str | Path | N
     report["splits"] = {s: {k: v for k, v in score([i for i in items if i.split == s]).items()
                             if k not in ("by_reason", "confusions", "misses")}
                         for s in ("seeds", "corpus", "check", "notes") if any(i.split == s for i in items)}
+    # letters by category of item: imaging, EMG/NCS and therapy (the first catalog) beside the newer categories
+    report["categories"] = {c: {k: v for k, v in score([i for i in letters if i.category == c]).items()
+                                if k not in ("by_reason", "confusions", "misses")}
+                            for c in sorted({i.category for i in letters})}
     if any(i.split == "notes" for i in items):
         notes_report = score([i for i in items if i.split == "notes"])
         report["notes"] = {k: notes_report[k] for k in ("by_reason", "misses")}

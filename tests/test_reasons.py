@@ -102,6 +102,9 @@ def test_reasons_eval_json_contract(tmp_path):
     assert rep["labelled"] >= 140
     assert set(rep["splits"]) == {"seeds", "corpus", "check"}
     assert rep["splits"]["check"]["labelled"] > 0
+    # by category of item: the counts add up to the letters' labelled items
+    assert {"imaging", "therapy"} <= set(rep["categories"])
+    assert sum(c["labelled"] for c in rep["categories"].values()) == rep["labelled"]
 
 
 def test_reasons_doc_lists_every_code():
