@@ -83,11 +83,15 @@ class _Sentences:
 
         self.text = letter.text
         self.map = source_offsets(letter.source) if letter.source else list(range(len(letter.text) + 1))
+        self.summary = (letter.summary_start, letter.summary_start + len(letter.summary))
 
     def __call__(self, start: int, end: int, limit: int = 320) -> str:
-        a = bisect.bisect_left(self.map, start)
-        b = max(a, bisect.bisect_left(self.map, end))
-        return sentence_at(self.text, min(a, len(self.text)), min(b, len(self.text)), limit)
+        a = min(bisect.bisect_left(self.map, start), len(self.text))
+        b = min(max(a, bisect.bisect_left(self.map, end)), len(self.text))
+        if not (self.summary[0] <= a and b <= self.summary[1]):
+            # outside the case summary: the request as the letter's heading words it, never the decision beside it
+            return clean(self.text[a:b])
+        return sentence_at(self.text, a, b, limit)
 
 
 def _quotes(evidence: list[Evidence], sentence: "_Sentences", seen: set, n: int = 2) -> list[str]:
