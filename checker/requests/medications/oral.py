@@ -55,7 +55,7 @@ def drug_table() -> tuple[dict[str, dict], "re.Pattern"]:
         entry.setdefault("generic", key)
         entry.setdefault("class", None)
         for n in [key.replace("_", " "), entry["generic"], *(entry.get("names") or [])]:
-            names.setdefault(str(n).lower(), entry)
+            names.setdefault(re.sub(r"[\s-]+", " ", str(n).lower()), entry)
     alts = sorted(names, key=len, reverse=True)
     rx = re.compile(r"(?<![a-z0-9])(?:" + "|".join(re.escape(n).replace(r"\ ", r"[\s-]+") for n in alts) +
                     r")(?![a-z0-9])")
@@ -145,11 +145,16 @@ def _per_day(low: str) -> Optional[float]:
     return round(units * doses, 2)
 
 
+# a strength in percent or per gram, or a weight in grams, is a topical or compounded product, never an oral drug
+# ("Diclofenac sodium 3% 300mg/g", "Flurbiprofen 10%, Cyclobenzaprine 3%..."): left to ``topical``
+_NOT_ORAL = _rx(r"[0-9]\s*(?:%|percent\b)|mg\s*/\s*g\b|[0-9]\s*(?:gm|grams?)\b")
+
+
 def read(s: str, low: str, fields: dict) -> None:
     """Set ``fields["modality"]`` (the drug class the criteria name), the kind and the drug attributes."""
     attrs = fields.setdefault("attributes", {})
     found = lookup(low)
-    if found is None:
+    if found is None or _NOT_ORAL.search(low):
         fields["modality"] = None
         return
     name, entry = found
