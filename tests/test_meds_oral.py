@@ -180,3 +180,31 @@ def test_speaker_and_time_scoping():
     # a resolved GI complaint is not a current one
     fs = [f for f in extract_facts("Her heartburn has resolved.") if f.name == "dyspepsia"]
     assert not fs or all(f.negated or getattr(f, "time", "") == "resolved" for f in fs)
+
+
+# --------------------------------------------------------------------------- the drug table and the catalog
+def test_drug_table_classes_and_unique_names():
+    import re
+
+    import yaml
+
+    data = yaml.safe_load(oral.DRUGS_FILE.read_text(encoding="utf-8"))["drugs"]
+    seen: dict[str, str] = {}
+    for key, entry in data.items():
+        assert entry.get("class") in (*oral.MODALITIES, None), key
+        if entry.get("class") == "opioid" and key not in ("buprenorphine", "fentanyl"):
+            assert isinstance(entry.get("med"), (int, float)) and entry["med"] > 0, key
+        for n in [key.replace("_", " "), *(entry.get("names") or [])]:
+            n = re.sub(r"[\s-]+", " ", str(n).lower())
+            assert seen.get(n, key) == key, f"{n!r} names both {seen.get(n)} and {key}"
+            seen[n] = key
+
+
+def test_every_oral_modality_has_cited_rules():
+    from checker.rules import load_rules
+
+    rules = load_rules()
+    for m in oral.MODALITIES:
+        mine = [r for r in rules if m in r.applies_to.modalities]
+        assert mine, m
+        assert all(r.citation.confirmed_in and r.tests for r in mine), m
