@@ -50,7 +50,7 @@ def test_progressive_foot_drop_lumbar_mri_is_certified():
 
 
 def test_out_of_scope_request_is_not_guessed():
-    r = check(LBP_3_WEEKS, "Norco 10/325 mg #90", as_of=date(2016, 10, 1))
+    r = check(LBP_3_WEEKS, "Viagra 50mg #30", as_of=date(2016, 10, 1))  # a drug no encoded section covers
     assert r.imr_outcome is None and r.status == "no rule applies"
 
 
