@@ -68,7 +68,9 @@ _HEADS: list[tuple[str, Optional[str], Optional[str]]] = [
     ("o_drug",
      r"tablets?\b|tabs?\b|capsules?|caps\b|creams?\b|gel\b|ointment|lotion|patch(?:es)?\b|spray\b|suspension|"
      r"solution\b|compound\w*|topical|refills?|supply\b|medications?|prescription|by\s+mouth|orally\b|drugs?\b|"
-     r"lidoderm|norco\b|tramadol|ultram|opioid\w*|narcotic\w*|fioricet|esgic|soma\b|viagra|cialis|colace",
+     r"lidoderm|norco\b|tramadol|ultram|opioid\w*|narcotic\w*|fioricet|esgic|soma\b|viagra|cialis|colace|"
+     r"salonpas|lidopro|terocin|anecream|cyclophene|ketophene|fanatrex|synapryn|tabradol|deprizine|dicopanol|"
+     r"theramine|sentra\b|trepadone|gabadone|percura|medrox|menthoderm|flector|pennsaid|medical\s+foods?",
      r"PO\b"),
     ("s_specialist",
      r"surgeon|orthop(?:a)?edi\w*|ortho\b|neurolog\w*|neurosurg\w*|physiatr\w*|"
