@@ -48,6 +48,10 @@ _TYPES: tuple[tuple[str, re.Pattern], ...] = tuple((m, re.compile(p)) for m, p i
     ("adhesiolysis", r"neuroplast\w*|adhesiolys\w*|lysis\s+of\s+(?:epidural\s+)?adhesions|neurolytic|racz\b|"
                      r"epidural\s+neurolys\w*"),
     ("botox", r"botox|botulinum|myobloc|dysport|xeomin"),
+    ("prp", r"platelet|\bprp\b"),
+    ("viscosupplementation", r"viscosupplement\w*|hyaluron\w*|synvisc|euflexxa|orthovisc|supartz|hyalgan|"
+                             r"gel-?\s*one|monovisc|durolane|gelsyn"),
+    ("prolotherapy", r"prolotherap\w*|sclerotherap\w*|dextrose"),
     ("rf_ablation", r"radio-?\s*frequency|rhizotom\w*|neurotom\w*|\brfa\b|\brf\s+ablation|ablation"),
     ("medial_branch_block", r"medial\s+branch|\bmbbs?\b|dorsal\s+ramus"),
     ("facet_injection", r"facet"),
@@ -55,10 +59,6 @@ _TYPES: tuple[tuple[str, re.Pattern], ...] = tuple((m, re.compile(p)) for m, p i
     ("epidural_steroid", r"epidural|\b(?:tf|il|l|c|t|caudal\s+)?esis?\b|transforaminal|interlaminar|translaminar|"
                          r"caudal|(?:selective\s+)?nerve\s+root\s+blocks?|\bsnrbs?\b"),
     ("trigger_point", r"trigger\s+points?|\btpis?\b"),
-    ("prp", r"platelet|\bprp\b"),
-    ("viscosupplementation", r"viscosupplement\w*|hyaluron\w*|synvisc|euflexxa|orthovisc|supartz|hyalgan|"
-                             r"gel-?\s*one|monovisc|durolane|gelsyn"),
-    ("prolotherapy", r"prolotherap\w*|sclerotherap\w*|dextrose"),
 ))
 _STEROID = re.compile(r"cortisone|cortico-?\s*steroid|steroid|dexamethasone|decadron|kenalog|triamcinolone|"
                       r"depo-?\s*medrol|methylprednisolone|betamethasone|celestone|\bcsis?\b|intra-?\s*articular")
@@ -68,6 +68,8 @@ _APPROACH = (("transforaminal", re.compile(r"transforaminal|\btfesis?\b|\btf\b|n
 _REPEAT = re.compile(r"\b(?:repeat(?:ed)?|second|2nd|another|additional|further|follow-?\s*up)\b")
 # spinal levels on the original text: "L4-5", "L5-S1", "C5-C6", "L4", "T12-L1"
 _LEVEL = re.compile(r"\b([CTLS])([0-9]{1,2})(?:\s*-\s*([CTLS])?([0-9]{1,2}))?\b")
+_SIDE_LETTER = re.compile(r"\b([RL])\s+(?=(?:knee|shoulder|hip|SI\b|sacroiliac|elbow|wrist|ankle|foot|trapezius|"
+                          r"gluteal|buttock|lumbar|cervical|[CLT][0-9]))", re.I)
 _BASE = {"C": 0, "T": 7, "L": 19, "S": 24}
 _MAX = {"C": 7, "T": 12, "L": 5, "S": 5}
 _NAMES = {"epidural_steroid": "epidural steroid injection", "facet_injection": "facet joint injection",
@@ -115,6 +117,10 @@ def read(s: str, low: str, fields: dict) -> None:
             modality = name
             break
     regions = fields.get("regions") or []
+    if fields.get("laterality") is None:  # office shorthand: "R knee CSI", "L SI joint injection"
+        m = _SIDE_LETTER.search(s)
+        if m:
+            fields["laterality"] = "right" if m.group(1) == "R" else "left"
     if modality is None and _STEROID.search(low):
         modality = "joint_steroid"
     levels = count_levels(s)
@@ -136,6 +142,8 @@ def read(s: str, low: str, fields: dict) -> None:
     if modality == "joint_steroid" and "knee" not in regions:
         in_catalog = None
     if modality == "facet_injection" and regions and "lumbar" not in regions:
+        in_catalog = None
+    if modality == "prp" and "elbow" in regions:  # the ODG Elbow PRP entry is not encoded
         in_catalog = None
     if modality is None:
         kind = "injection: " + " ".join(s.split()[:6]).strip(" ,;:.")
