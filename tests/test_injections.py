@@ -43,6 +43,7 @@ from checker.requests.injections import count_levels
     ("Botox 200 units cervical", "botox", None, None, None),
     ("Epidural adhesiolysis L4-5", "adhesiolysis", 1, None, None),
     ("Medial branch radiofrequency neurotomy L4-5, L5-S1", "rf_ablation", 2, None, None),
+    ("R shoulder subacromial cortisone injection", "joint_steroid", None, None, "right"),
 ])
 def test_injection_requests_are_read(text, modality, levels, approach, laterality) -> None:
     r = normalize_request(text)
@@ -55,7 +56,7 @@ def test_injection_requests_are_read(text, modality, levels, approach, lateralit
 
 
 @pytest.mark.parametrize("text,kind_word", [
-    ("Right shoulder cortisone injection", "shoulder"),
+    ("Right hip cortisone injection", "hip"),
     ("Occipital nerve block", "Occipital"),
     ("Left knee injection", "knee"),          # no substance named: not guessed
     ("Cervical facet injection C5-6", "facet"),

@@ -41,6 +41,9 @@ def _state(text: str, name: str, request: str = "L4-5 TFESI"):
     ("R patellar tendinopathy for a year.", "patellar_tendinopathy", "present"),
     ("Cervical dystonia per neurology.", "cervical_dystonia", "present"),
     ("No dystonia.", "cervical_dystonia", "absent"),
+    ("R shoulder: positive Neer and Hawkins signs.", "shoulder_impingement", "present"),
+    ("Shoulder exam: negative Neer's, Hawkins', empty can.", "shoulder_impingement", "absent"),
+    ("MRI L-spine: impingement of the L5 nerve root.", "shoulder_impingement", "unknown"),
     ("She cut her Norco from 4 a day to 1.", "medication_reduced", "present"),
     ("No reduction in medication use.", "medication_reduced", "absent"),
 ])

@@ -2,7 +2,7 @@
 
 See :mod:`checker.requests.kinds` for the contract. ``read`` names the kind of injection (its modality), the
 spinal levels and how many there are, the epidural approach, and whether it is a repeat. An injection whose
-kind the catalog has no criteria for (a shoulder or hip steroid injection, an occipital or genicular nerve block,
+kind the catalog has no criteria for (a hip, elbow or wrist steroid injection, an occipital or genicular nerve block,
 a Toradol or B12 shot, a knee injection that names no substance) keeps ``modality = None`` and is reported out
 of scope with its kind; nothing is guessed.
 
@@ -16,7 +16,8 @@ Modalities (the guideline entry that judges each):
 * ``rf_ablation`` - ODG "Facet joint radiofrequency neurotomy" (radiofrequency ablation, rhizotomy).
 * ``trigger_point`` - MTUS Chronic Pain 2009 "Trigger point injections".
 * ``si_joint`` - ODG Hip & Pelvis "Sacroiliac joint blocks".
-* ``joint_steroid`` - ODG Knee "Corticosteroid injections" (knee only).
+* ``joint_steroid`` - ODG Knee "Corticosteroid injections" (knee); ACOEM 2004 Ch 9 subacromial injections
+  (shoulder). Other joints are out of scope.
 * ``viscosupplementation`` - ODG Knee "Hyaluronic acid injections".
 * ``prp`` - ODG "Platelet-rich plasma".
 * ``prolotherapy`` - MTUS Chronic Pain 2009 "Prolotherapy".
@@ -139,7 +140,7 @@ def read(s: str, low: str, fields: dict) -> None:
         fields["repeat"] = True
     # kinds the catalog does not judge: reported out of scope with what they are
     in_catalog = modality
-    if modality == "joint_steroid" and "knee" not in regions:
+    if modality == "joint_steroid" and not {"knee", "shoulder"} & set(regions):
         in_catalog = None
     if modality == "facet_injection" and regions and "lumbar" not in regions:
         in_catalog = None
