@@ -44,6 +44,7 @@ from checker.requests.injections import count_levels
     ("Epidural adhesiolysis L4-5", "adhesiolysis", 1, None, None),
     ("Medial branch radiofrequency neurotomy L4-5, L5-S1", "rf_ablation", 2, None, None),
     ("R shoulder subacromial cortisone injection", "joint_steroid", None, None, "right"),
+    ("Cervical facet injection C5-6", "facet_injection", 1, None, None),
 ])
 def test_injection_requests_are_read(text, modality, levels, approach, laterality) -> None:
     r = normalize_request(text)
@@ -59,7 +60,7 @@ def test_injection_requests_are_read(text, modality, levels, approach, lateralit
     ("Right hip cortisone injection", "hip"),
     ("Occipital nerve block", "Occipital"),
     ("Left knee injection", "knee"),          # no substance named: not guessed
-    ("Cervical facet injection C5-6", "facet"),
+    ("Thoracic facet injection T7-8", "facet"),
     ("PRP injection R elbow", "platelet"),
     ("Toradol injection", "Toradol"),
 ])

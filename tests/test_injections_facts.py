@@ -31,6 +31,7 @@ def _state(text: str, name: str, request: str = "L4-5 TFESI"):
     ("Positive facet loading bilaterally.", "facet_pain_signs", "present"),
     ("Negative facet loading and straight leg raise.", "facet_pain_signs", "absent"),
     ("Facet loading was negative.", "facet_pain_signs", "absent"),
+    ("TTP over the C5-6 facets bilat. Pain w/ extension and rotation.", "facet_pain_signs", "present"),
     ("+FABER and +Gaenslen on the right.", "si_joint_signs", "present"),
     ("Negative FABER bilaterally.", "si_joint_signs", "absent"),
     ("X-ray R knee: severe medial compartment OA, bone-on-bone.", "knee_oa_severe", "present"),

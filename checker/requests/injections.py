@@ -10,8 +10,8 @@ Modalities (the guideline entry that judges each):
 
 * ``epidural_steroid`` - MTUS Chronic Pain 2009 "Epidural steroid injections (ESIs)": interlaminar,
   transforaminal, caudal, selective nerve root blocks.
-* ``facet_injection`` - intra-articular lumbar facet injections (ACOEM 2004 Ch 12). Cervical and thoracic
-  intra-articular facet injections are not encoded (out of scope).
+* ``facet_injection`` - intra-articular facet injections: lumbar (ACOEM 2004 Ch 12), cervical (ODG Neck).
+  Thoracic intra-articular facet injections are not encoded (out of scope).
 * ``medial_branch_block`` - ODG "Facet joint diagnostic blocks".
 * ``rf_ablation`` - ODG "Facet joint radiofrequency neurotomy" (radiofrequency ablation, rhizotomy).
 * ``trigger_point`` - MTUS Chronic Pain 2009 "Trigger point injections".
@@ -142,8 +142,8 @@ def read(s: str, low: str, fields: dict) -> None:
     in_catalog = modality
     if modality == "joint_steroid" and not {"knee", "shoulder"} & set(regions):
         in_catalog = None
-    if modality == "facet_injection" and regions and "lumbar" not in regions:
-        in_catalog = None
+    if modality == "facet_injection" and regions and not {"lumbar", "cervical"} & set(regions):
+        in_catalog = None  # thoracic intra-articular facet injections are not encoded
     if modality == "prp" and "elbow" in regions:  # the ODG Elbow PRP entry is not encoded
         in_catalog = None
     if modality is None:
