@@ -37,7 +37,7 @@ def _state(text: str, name: str, request: str = "L4-5 TFESI"):
     ("X-ray R knee: severe medial compartment OA, bone-on-bone.", "knee_oa_severe", "present"),
     ("X-ray R knee: mild joint space narrowing.", "knee_oa_severe", "unknown"),
     ("X-ray R knee: mild joint space narrowing.", "knee_osteoarthritis", "present"),
-    ("X-ray R knee: no degenerative changes.", "knee_osteoarthritis", "unknown"),
+    ("X-ray R knee: no degenerative changes.", "knee_osteoarthritis", "absent"),
     ("Severe OA of the R hip.", "knee_oa_severe", "unknown"),   # another joint
     ("R patellar tendinopathy for a year.", "patellar_tendinopathy", "present"),
     ("Cervical dystonia per neurology.", "cervical_dystonia", "present"),
