@@ -32,7 +32,7 @@ def test_empty_text():
 
 
 def test_names_are_declared_in_vocabulary():
-    import yaml
+    from checker.datafiles import merged_section
 
     from checker.rules import vocabulary
 

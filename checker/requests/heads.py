@@ -34,8 +34,9 @@ _HEADS: list[tuple[str, Optional[str], Optional[str]]] = [
     ("o_injection",
      r"inject\w*|blocks?\b|epidural|facet\w*|radio-?\s*frequency|ablation|rhizotom\w*|neurotom\w*|platelet|"
      r"prolotherap\w*|botox|botulinum|trigger\s+points?|viscosupplement\w*|synvisc|hyaluron\w*|shots?\b|"
-     r"aspiration|arthrocentesis|neuroplast\w*|neurolytic|biops\w*",
-     r"(?:ESIs?|RFA|PRP)\b"),
+     r"aspiration|arthrocentesis|neuroplast\w*|neurolytic|biops\w*|adhesiolys\w*|mbbs?\b|tpis?\b|"
+     r"euflexxa|orthovisc|supartz|hyalgan|monovisc|durolane|gelsyn",
+     r"(?:ESIs?|RFA|PRP|TFESIs?|ILESIs?|LESIs?|CESIs?|CSIs?|SNRBs?)\b"),
     ("o_surgery",
      r"arthroscop\w*|surg(?:ery|eries|ical)\b|repair\b|reconstruct\w*|fusion\b|arthrodesis|laminectom\w*|"
      r"laminotom\w*|(?:micro)?discectom\w*|foraminotom\w*|decompression|release\b|replacement|arthroplast\w*|"
