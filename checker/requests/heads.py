@@ -58,7 +58,7 @@ _HEADS: list[tuple[str, Optional[str], Optional[str]]] = [
      r"electrocardiogra\w*|electroencephalogra\w*|evoked\s+potential\w*|sleep\s+stud\w*|polysomnogra\w*|"
      r"pulmonary\s+function|echocardiogra\w*|stress\s+test|neuro-?\s*psycholog\w*|psycholog\w*|psychiatr\w*|"
      r"functional\s+capacity|grip\s+(?:strength\s+)?test\w*|jamar|range\s+of\s+motion|muscle\s+test\w*",
-     r"(?:CBC|CMP|BMP|PTT|INR|EKG|ECG|EEG|VNG|DNA|SSEPs?|FCE|ROM)\b"),
+     r"(?:CBC|CMP|BMP|PTT|INR|EKG|ECG|EEG|VNG|DNA|SSEPs?|FCE|ROM|UD[ST]s?|UA)\b"),
     # visits to a physician: examinations, office and follow-up visits, clearance, transfers of care (consultation)
     ("o_visit",
      r"exam(?:ination)?s?\b|clearance|office\s+visits?|follow[\s-]*up\s+(?:office\s+)?visits?|"
