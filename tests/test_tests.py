@@ -84,7 +84,8 @@ def _state(text, name, request="Urine drug screen", as_of=date(2017, 1, 10)):
     ("Meds: Norco 10/325 TID.", "present"),
     ("He is not on opioids.", "absent"),
     ("He takes ibuprofen only; no opioid medications.", "absent"),
-    ("Plan: start Norco 5/325 #30 after surgery.", "suspected"),
+    ("Plan: start Norco 5/325 #30 after surgery.", "present"),
+    ("P: refill Norco 10/325 TID #90.", "present"),
     ("Knee sprain, pain 4/10.", "unknown"),
 ])
 def test_udt_opioid_therapy(text, state):
