@@ -41,6 +41,8 @@ from checker.requests import normalize_request
     ("FCE", "fce", {}),
     ("Psych eval", "psych_testing", {"testing_only": False}),
     ("Psychological testing: MMPI-2, BDI", "psych_testing", {"testing_only": True, "instruments_named": True}),
+    ("Neuropsychological testing", "neuropsych_testing", {}),
+    ("Neuropsych eval", "neuropsych_testing", {}),
     ("Computerized ROM and grip strength testing", "rom_testing", {"measures": ["rom", "grip"]}),
     ("Muscle testing of the upper extremities", "rom_testing", {"measures": ["strength"]}),
 ])
@@ -61,7 +63,7 @@ def test_pre_op_prefix_and_words_make_the_request_preoperative():
     assert normalize_request("Electrocardiogram times 3").quantity == 3
 
 
-@pytest.mark.parametrize("text", ["Sleep study", "Neuropsychological testing", "Video EEG monitoring",
+@pytest.mark.parametrize("text", ["Sleep study", "Video EEG monitoring",
                                   "Psychiatric consultation", "Echocardiogram", "Genetic testing"])
 def test_other_tests_are_out_of_scope_with_their_kind(text):
     r = normalize_request(text)
@@ -198,6 +200,14 @@ def test_eeg_for_deterioration_not_in_the_first_days():
     assert _check("Head injury 6 weeks ago; headaches worsening, witnessed seizure.", "EEG").imr_outcome == "Overturned"
     early = _check("Struck on the head 2 days ago, brief loss of consciousness, CT negative.", "EEG")
     assert early.imr_outcome == "Upheld" and "early_window" in early.reasons
+
+
+def test_neuropsychological_testing_waits_out_the_first_month_after_a_concussion():
+    early = _check("Struck on the head 10 days ago, CT negative, mild headache.", "Neuropsychological testing")
+    late = _check("Fell and struck his head 3 months ago; subdural hematoma on CT; memory problems are worsening.",
+                  "Neuropsychological testing")
+    assert early.imr_outcome == "Upheld" and "early_window" in early.reasons
+    assert late.imr_outcome == "Overturned"
 
 
 @pytest.mark.parametrize("text", ["", "   ", "EKG x", "#3", "Urine", "Labs to include:", "Pre-op", "psych"])

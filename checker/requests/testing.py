@@ -22,8 +22,9 @@ See :mod:`checker.requests.kinds` for the contract. The modalities are the tests
 ``psych_testing``
     a psychological evaluation or psychological testing (MTUS Chronic Pain "Psychological evaluations");
     ``testing_only`` says the request is for testing rather than an evaluation, ``instruments_named`` that it
-    names the instruments (MMPI, BDI, BHI...). Neuropsychological testing and psychiatric consultations are other
-    entries and stay out of scope with their kind.
+    names the instruments (MMPI, BDI, BHI...). Psychiatric consultations stay out of scope with their kind.
+``neuropsych_testing``
+    neuropsychological testing or evaluation (ODG Head "Neuropsychological testing").
 ``rom_testing``
     computerized range of motion, grip strength (Jamar) or muscle testing as a separate service (ODG
     "Flexibility", "Computerized muscle testing"); ``measures`` is the set of what is measured.
@@ -38,7 +39,8 @@ import re
 from .heads import _PREOP
 
 CATEGORY = "test"
-MODALITIES: tuple[str, ...] = ("udt", "preop_lab", "ecg", "eeg", "ssep", "fce", "psych_testing", "rom_testing")
+MODALITIES: tuple[str, ...] = ("udt", "preop_lab", "ecg", "eeg", "ssep", "fce", "psych_testing", "neuropsych_testing",
+                                "rom_testing")
 ATTRIBUTES: dict[str, object] = {
     "labs": ("set", ("cbc", "metabolic_panel", "coagulation", "urinalysis")),
     "measures": ("set", ("rom", "grip", "strength")),
@@ -63,7 +65,8 @@ _SSEP = re.compile(r"\bsseps?\b|\bsomatosensory|\bevoked\s+potential\w*")
 _INTRAOP = re.compile(r"\bintra-?\s*op\w*|\bneuro-?\s*monitor\w*|\bduring\s+(?:the\s+)?surgery")
 _FCE = re.compile(r"functional\s+capacity|\bfces?\b|physical\s+capacity\s+eval\w*")
 _PSYCH = re.compile(r"\bpsycholog\w*|\bpsychometric|\bpsych\b")
-_NEUROPSYCH = re.compile(r"neuro-?\s*psych\w*|\bpsychiatr\w*")
+_NEUROPSYCH = re.compile(r"neuro-?\s*psych\w*")
+_PSYCHIATRIC = re.compile(r"\bpsychiatr\w*")
 _PSYCH_EVAL = re.compile(r"\beval\w*|\bassess\w*|\bconsult\w*|\binterview")
 _PSYCH_TEST = re.compile(r"\btest\w*|\bbattery|\binventor\w*|\bquestionnaire")
 _INSTRUMENTS = re.compile(r"\bmmpi|\bbdi\b|\bbai\b|beck\s+(?:depression|anxiety)|\bbhi\b|\bbbhi|\bmbmd\b|\bpai\b|"
@@ -91,7 +94,9 @@ def read(s: str, low: str, fields: dict) -> None:
         modality, kind = "udt", "test: urine drug test"
     elif _FCE.search(low):
         modality, kind = "fce", "test: functional capacity evaluation"
-    elif _PSYCH.search(low) and not _NEUROPSYCH.search(low):
+    elif _NEUROPSYCH.search(low):
+        modality, kind = "neuropsych_testing", "test: neuropsychological testing"
+    elif _PSYCH.search(low) and not _PSYCHIATRIC.search(low):
         modality = "psych_testing"
         testing_only = bool(_PSYCH_TEST.search(low)) and not _PSYCH_EVAL.search(low)
         attrs["testing_only"] = testing_only
