@@ -133,7 +133,7 @@ def normalize_request(text: str, as_of: date | None = None) -> Request:
                     if not has_consult:
                         continue
                 # "post-injection MRI": the procedure describes the study; a visit stays a visit ("pre-op clearance")
-                pp = _PRE_POST.search(low, max(0, start - 40), start) if start and name != "o_visit" else None
+                pp = _PRE_POST.search(low, max(0, start - 40), start) if start and name not in ("o_visit", "o_lab") else None  # "pre-op urinalysis" is a test
                 if pp is not None:
                     if name == "o_surgery" and pp.lastindex:  # "post knee replacement PT", "PT after ... arthroplasty"
                         after_surgery = True

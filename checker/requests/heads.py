@@ -57,9 +57,9 @@ _HEADS: list[tuple[str, Optional[str], Optional[str]]] = [
     ("o_lab",
      r"labs?\b|laborator\w*|urin\w*|drug\s+(?:screen|test)\w*|toxicolog\w*|blood\b|panel\b|genetic|"
      r"electrocardiogra\w*|electroencephalogra\w*|evoked\s+potential\w*|sleep\s+stud\w*|polysomnogra\w*|"
-     r"pulmonary\s+function|echocardiogra\w*|stress\s+test|neuro-?\s*psycholog\w*|psycholog\w*|psychiatr\w*|"
+     r"pulmonary\s+function|echocardiogra\w*|stress\s+test|neuro-?\s*psych\w*|psycholog\w*|psych\b|psychiatr\w*|"
      r"functional\s+capacity|grip\s+(?:strength\s+)?test\w*|jamar|range\s+of\s+motion|muscle\s+test\w*",
-     r"(?:CBC|CMP|BMP|PTT|INR|EKG|ECG|EEG|VNG|DNA|SSEPs?|FCE|ROM)\b"),
+     r"(?:CBC|CMP|BMP|PTT|INR|EKG|ECG|EEG|VNG|DNA|SSEPs?|FCE|ROM|UD[ST]s?|UA)\b"),
     # visits to a physician: examinations, office and follow-up visits, clearance, transfers of care (consultation)
     ("o_visit",
      r"exam(?:ination)?s?\b|clearance|office\s+visits?|follow[\s-]*up\s+(?:office\s+)?visits?|"
