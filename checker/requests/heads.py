@@ -129,6 +129,8 @@ _HEAD_ORDER = {r[0]: i for i, r in enumerate(_HEADS)}
 _CONSULT = _rx(r"\b(?=\w)(?:consult\w*|referr?al|refer\w*|evaluat\w*|eval\b|transfer\s+of\s+care|"
                       r"visits?\b|appointment|opinion|follow[\s-]*up)")           # lower-cased text
 _CONSULT_CS = _rx(r"\bTOC\b")
+# a surgery word followed by an evaluation word is a consultation ("Spine surgery evaluation for the lumbar")
+_SURGERY_CONSULT = _rx(r"\bsurg(?:ery|eries|ical)\s+(?:\w+\s+)?(?:eval\w*|consult\w*|opinion|referral|assessment)\b")
 _PRE_POST = _rx(r"(?:\b(post)|\bpre|\b(after)|\b(following)|\b(s/p)|\bstatus\s+(post))[\s-]*"
                        r"(?:[\w/]+[\s-]+){0,3}$")                                     # lower-cased text
 _GUIDE_AFTER = _rx(r"\s*-?\s*guid(?:ed|ance)")
