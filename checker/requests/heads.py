@@ -130,6 +130,8 @@ _CONSULT = _rx(r"\b(?=\w)(?:consult\w*|referr?al|refer\w*|evaluat\w*|eval\b|tran
                       r"visits?\b|appointment|opinion|follow[\s-]*up)")           # lower-cased text
 _CONSULT_CS = _rx(r"\bTOC\b")
 # a surgery word followed by an evaluation word is a consultation ("Spine surgery evaluation for the lumbar")
+# a consultation with a psychiatrist or psychologist is a consultation, not psychological testing
+_PSYCH_CONSULT = _rx(r"\bpsych\w*\s+(?:consult\w*|referral|follow[\s-]*up|visits?|treatment)\b|\b(?:consult\w*|referral)\s+(?:to|with)\s+(?:an?\s+)?psych")
 _SURGERY_CONSULT = _rx(r"\bsurg(?:ery|eries|ical)\s+(?:\w+\s+)?(?:eval\w*|consult\w*|opinion|referral|assessment)\b")
 _PRE_POST = _rx(r"(?:\b(post)|\bpre|\b(after)|\b(following)|\b(s/p)|\bstatus\s+(post))[\s-]*"
                        r"(?:[\w/]+[\s-]+){0,3}$")                                     # lower-cased text
