@@ -62,6 +62,7 @@ _HOURS = re.compile(r"\b(\d+(?:\.\d+)?)(?:\s*-\s*(\d+(?:\.\d+)?))?\s*(?:hours?|h
 _PER_DAY = re.compile(r"\b(\d+(?:\.\d+)?)(?:\s*-\s*(\d+(?:\.\d+)?))?\s*(?:hours?|hrs?)\s*(?:per|a|/|each)\s*day")
 _PER_WEEK_H = re.compile(r"\b(\d+(?:\.\d+)?)(?:\s*-\s*(\d+(?:\.\d+)?))?\s*(?:hours?|hrs?)\s*(?:per|a|/|each)\s*(?:week|wk)")
 _DAYS_WEEK = re.compile(r"\b(\d+)(?:\s*-\s*(\d+))?\s*(?:times|x|days?)\s*(?:per|a|/)?\s*(?:week|wk)")
+_CONTINUE = re.compile(r"\b(?:additional|continued|continuing|continuation|further|extension|extended|remaining|another|more)\b")
 _SERVICES = (
     ("wound_care", r"wound|incision|dressing"),
     ("infusion", r"\biv\b|intravenous|infusion|antibiotic"),
@@ -112,6 +113,8 @@ def read(s: str, low: str, fields: dict) -> None:
             attrs["home_health_services"].append("skilled_nursing")
     fields["attributes"] = attrs
     fields["modality"] = modality
+    if _CONTINUE.search(low):  # "Additional week of acute rehab", "continued FRP": a stay or program already begun
+        fields["repeat"] = True
     label = modality.replace("_", " ")
     if modality == "inpatient_rehab" and re.search(r"skilled\s+nursing|\bsnf\b|nursing\s+(?:facility|home)", low):
         label = "skilled nursing facility"
