@@ -89,3 +89,12 @@ def test_surgery_itself_stays_surgery():
 @pytest.mark.parametrize("text", ["", "   ", "visit", "program", "consult ####", None, 12])
 def test_bad_input_no_traceback(text):
     normalize_request(text)
+
+
+def test_surgeon_consult_without_a_chapter_region_is_a_referral():
+    r = normalize_request("Orthopedic surgeon consultation for the left hip")
+    assert (r.category, r.modality) == ("consultation", "specialist_referral")
+    assert r.kind == "consultation: surgeon evaluation"
+    r = normalize_request("Orthopedic surgeon consultation")
+    assert r.modality == "specialist_referral"
+    assert normalize_request("Orthopedic surgeon consultation for the left knee").modality == "surgical_consultation"

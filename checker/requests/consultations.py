@@ -6,7 +6,8 @@ See :mod:`checker.requests.kinds` for the contract. Three modalities:
     a referral, evaluation or second opinion with a surgeon ("TOC to ortho spine surgeon eval and treatment",
     "Neurosurgeon evaluation for the low back", "Spine surgery evaluation for the lumbar"): the ACOEM 2004 chapters'
     criteria for surgical referral of the region (Ch 8 neck, Ch 9 shoulder, Ch 11 hand, Ch 12 low back, Ch 13 knee,
-    Ch 14 ankle and foot).
+    Ch 14 ankle and foot). A surgeon's consultation for another region (hip, elbow) or with no region named is a
+    ``specialist_referral``, judged by ACOEM Ch 7.
 ``specialist_referral``
     a consultation with any other physician (pain management, internal medicine, neurology, physiatry, psychiatry,
     a medication management consultation, a medical clearance): ACOEM 2004 Ch 7, p 127.
@@ -54,6 +55,8 @@ _SPECIALTIES = (
 _SPECIALTY = re.compile("|".join(f"(?P<{n}>\\b(?:{p}))" for n, p in _SPECIALTIES))
 _OTHER_DOCTOR = re.compile(r"\b(?:rheumatolog|podiatr|urolog|gastroenterolog|endocrinolog|dentist|dental|"
                            r"ophthalmolog|optometr|audiolog|otolaryngolog|ent\b|specialist|physician|doctor)")
+_SURGICAL_REGIONS = {"lumbar", "sacroiliac", "spine", "thoracic", "pelvis", "cervical", "shoulder", "hand_wrist", "knee",
+                     "ankle_foot"}
 _VISIT = re.compile(r"\b(?:office\s+visits?|follow[\s-]*up|visits?\b|exam(?:ination)?s?\b|re-?\s*evaluat\w*|"
                     r"re-?\s*check|appointments?)")
 _CONSULT_WORD = re.compile(r"\b(?:consult\w*|referr?al|refer\w*|transfer\s+of\s+care|toc\b|second\s+opinion|"
@@ -87,9 +90,14 @@ def read(s: str, low: str, fields: dict) -> None:
         fields["kind"] = "consultation: medical-legal evaluation (not medical treatment)"
         return
     if _SURGEON.search(low):
-        fields["modality"] = "surgical_consultation"
         who = "neurosurgeon" if specialty == "neurosurgeon" else "surgeon"
         fields["kind"] = f"consultation: {who} {purpose.replace('_', ' ')}"
+        # the ACOEM 2004 surgical-referral criteria exist for these regions; a surgeon's consultation for another
+        # region (hip, elbow) or none named is judged as a referral by ACOEM Ch 7
+        if set(fields.get("regions") or ()) & _SURGICAL_REGIONS:
+            fields["modality"] = "surgical_consultation"
+        else:
+            fields["modality"] = "specialist_referral"
         return
     consult = _CONSULT_WORD.search(low) is not None
     if consult or specialty not in ("unknown",):
