@@ -98,3 +98,28 @@ def test_surgeon_consult_without_a_chapter_region_is_a_referral():
     r = normalize_request("Orthopedic surgeon consultation")
     assert r.modality == "specialist_referral"
     assert normalize_request("Orthopedic surgeon consultation for the left knee").modality == "surgical_consultation"
+
+
+@pytest.mark.parametrize("text,modality", [
+    ("RTC 4 weeks", "office_visit"),
+    ("F/u visit", "office_visit"),
+    ("Post-op visit after knee surgery", "office_visit"),
+    ("Evaluation for possible surgery of the knee", "surgical_consultation"),
+    ("Second opinion spine surgery", "surgical_consultation"),
+    ("L4-5 fusion surgery consult", "surgical_consultation"),
+    ("Psych consult", "specialist_referral"),
+    ("Neuro consult", "specialist_referral"),
+    ("HHA 4 hrs/day x 5 days/wk", "home_health"),
+    ("Taxi to appointments", "transportation"),
+    ("Home health nursing 2x/wk x 3 wks for wound care", "home_health"),
+])
+def test_office_shorthand(text, modality):
+    assert normalize_request(text).modality == modality
+
+
+def test_heads_that_stay_elsewhere():
+    assert normalize_request("Home health PT 2x4").modality == "pt"
+    assert normalize_request("Follow-up MRI of the lumbar spine").modality == "mri"
+    assert normalize_request("Knee surgery").category == "surgery"
+    hha = normalize_request("HHA 4 hrs/day x 5 days/wk")
+    assert hha.attributes["hours_per_week"] == 20 and "program_days" not in hha.attributes

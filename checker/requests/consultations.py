@@ -38,17 +38,17 @@ ATTRIBUTES: dict[str, object] = {
 _MEDICOLEGAL = re.compile(r"\b(?:qme|ame|ime|impairment\s+rating|report|medical[\s-]+legal|medicolegal|"
                           r"independent\s+medical|panel\s+qualified)\b")
 _SURGEON = re.compile(r"\b(?:surgeon|neuro-?\s*surg\w*|surg(?:ery|ical)\s+(?:\w+\s+)?(?:eval\w*|consult\w*|"
-                      r"opinion|referral|assessment)|(?:eval\w*|consult\w*|opinion|referral)\s+(?:\w+\s+){0,2}"
-                      r"(?:for|with)\s+(?:\w+\s+){0,2}surg(?:ery|ical|eon))")
+                      r"opinion|referral|assessment)|(?:eval\w*|consult\w*|opinion|referral)\s+(?:\w+\s+){0,3}"
+                      r"surg(?:ery|ical|eon))")
 # specialty words, first match wins (a neurosurgeon is not a neurologist)
 _SPECIALTIES = (
     ("neurosurgeon", r"neuro-?\s*surg\w*"),
     ("surgeon", r"surgeon|surg(?:ery|ical)\b"),
     ("pain_management", r"pain\s+(?:management|medicine|specialist|interventionist)"),
-    ("psychiatry", r"psychiatr\w*"),
+    ("psychiatry", r"psychiatr\w*|psych\b"),
     ("psychology", r"psycholog\w*"),
     ("internal_medicine", r"internal\s+medicine|internist|medical\s+clearance|primary\s+care|cardiolog\w*"),
-    ("neurology", r"neurolog\w*"),
+    ("neurology", r"neurolog\w*|neuro\b"),
     ("physiatry", r"physiatr\w*|physical\s+medicine|pm\s*&\s*r"),
     ("orthopaedics", r"orthop(?:a)?edi\w*|ortho\b"),
 )
@@ -57,7 +57,7 @@ _OTHER_DOCTOR = re.compile(r"\b(?:rheumatolog|podiatr|urolog|gastroenterolog|end
                            r"ophthalmolog|optometr|audiolog|otolaryngolog|ent\b|specialist|physician|doctor)")
 _SURGICAL_REGIONS = {"lumbar", "sacroiliac", "spine", "thoracic", "pelvis", "cervical", "shoulder", "hand_wrist", "knee",
                      "ankle_foot"}
-_VISIT = re.compile(r"\b(?:office\s+visits?|follow[\s-]*up|visits?\b|exam(?:ination)?s?\b|re-?\s*evaluat\w*|"
+_VISIT = re.compile(r"\b(?:rtc\b|f/u\b|office\s+visits?|follow[\s-]*up|visits?\b|exam(?:ination)?s?\b|re-?\s*evaluat\w*|"
                     r"re-?\s*check|appointments?)")
 _CONSULT_WORD = re.compile(r"\b(?:consult\w*|referr?al|refer\w*|transfer\s+of\s+care|toc\b|second\s+opinion|"
                            r"opinion|eval\w*|clearance|medications?\s+management)")

@@ -50,13 +50,13 @@ _KINDS = (
     ("inpatient_rehab", r"acute\s+rehab\w*|in-?\s*patient\s+(?:\w+\s+){0,2}rehab\w*|rehab\w*\s+(?:unit|facility|center|"
                         r"hospital)|skilled\s+nursing\s+(?:facility|unit|stay)|\bsnf\b|nursing\s+(?:facility|home)|"
                         r"sub-?\s*acute\s+(?:rehab\w*|care|facility)"),
-    ("home_health", r"home\s+(?:health|care|aide|nurs\w*|attendant|assist\w*)|caregiver|\baides?\b|nurse\b|"
+    ("home_health", r"home\s+(?:health|care|aide|nurs\w*|attendant|assist\w*)|\bhha\b|caregiver|\baides?\b|nurse\b|"
                     r"nursing\s+(?:care|visits?)|skilled\s+nursing"),
     ("gym_membership", r"\bgym\b|membership|ymca\b|fitness\s+(?:center|club)|health\s+club"),
-    ("transportation", r"transport\w*"),
+    ("transportation", r"transport\w*|\btaxi\b"),
 )
 _KIND = re.compile("|".join(f"(?P<k{i}>{p})" for i, (_, p) in enumerate(_KINDS)))
-_DAYS = re.compile(r"\b(\d+)(?:\s*-\s*(\d+))?\s*(?:full[\s-]+)?days?\b(?!\s*(?:a|per|/)\s*week)")
+_DAYS = re.compile(r"\b(\d+)(?:\s*-\s*(\d+))?\s*(?:full[\s-]+)?days?\b(?!\s*(?:a|per|/)\s*(?:week|wk))")
 _WEEKS = re.compile(r"\b(\d+)(?:\s*-\s*(\d+))?\s*weeks?\b")
 _HOURS = re.compile(r"\b(\d+(?:\.\d+)?)(?:\s*-\s*(\d+(?:\.\d+)?))?\s*(?:hours?|hrs?)\b")
 _PER_DAY = re.compile(r"\b(\d+(?:\.\d+)?)(?:\s*-\s*(\d+(?:\.\d+)?))?\s*(?:hours?|hrs?)\s*(?:per|a|/|each)\s*day")
