@@ -99,3 +99,15 @@ def test_reason_codes_stay_in_their_modalities():
     r = ch.check("Low back pain for 2 weeks. Medications: ibuprofen.", "MRI of the lumbar spine",
                  as_of=dt.date(2016, 6, 1))
     assert "indication_not_documented" not in r.reasons
+
+
+def test_a_lesion_elsewhere_does_not_support_the_referral():
+    ch = default_checker()
+    text = ("Injured 4 months ago. Left knee pain; failed physical therapy. MRI of the lumbar spine showed a disc "
+            "herniation at L5-S1.")
+    r = ch.check(text, "Orthopedic surgeon consultation for the left knee", as_of=dt.date(2016, 10, 1))
+    assert r.imr_outcome == "Upheld"
+    r = ch.check(text.replace("lumbar spine", "left knee").replace("a disc herniation at L5-S1",
+                                                                     "a medial meniscus tear"),
+                 "Orthopedic surgeon consultation for the left knee", as_of=dt.date(2016, 10, 1))
+    assert r.imr_outcome == "Overturned"
