@@ -126,7 +126,7 @@ CASES: list[tuple[str, dict]] = [
     ("Lumbar support brace", dict(category="equipment", regions=["lumbar"])),
     ("Cold therapy unit 14 day rental", dict(category="equipment")),
     ("Initial exam", dict(category="consultation")),
-    ("Physical exam 2 times 8", dict(category="consultation", modality=None)),
+    ("Physical exam 2 times 8", dict(category="consultation", modality="office_visit")),
     ("TOC to ortho spine surgeon eval and treatment", dict(category="consultation")),
     ("Orthopedic consultation for review of the MRI", dict(category="consultation")),
     ("Functional capacity evaluation", dict(category="test")),

@@ -10,7 +10,7 @@ from .counts import (  # noqa: F401
     _Counts, _counts, _first,
 )
 from .heads import (  # noqa: F401
-    _BACK_QUALIFIED, _CONSULT, _CONSULT_CS, _CONTINUE, _CONTRAST,
+    _BACK_QUALIFIED, _CONSULT, _CONSULT_CS, _CONTINUE, _CONTRAST, _SURGERY_CONSULT, _PSYCH_CONSULT,
     _DOSE, _GUIDE_AFTER, _GUIDE_BEFORE, _HEAD_CS, _HEAD_LOW,
     _HEAD_ORDER, _JOINT_REGIONS, _LEVEL, _LOWER_JOINTS, _POSTSURG,
     _PREOP, _PRE_POST, _REGION_CS, _REGION_LOW, _REGION_MAP,
@@ -160,6 +160,10 @@ def normalize_request(text: str, as_of: date | None = None) -> Request:
         if earliest is not None and earliest[1] == "o":
             head = min((p, _HEAD_ORDER[n], n) for n, p in found.items() if n[0] in "os" and p == earliest[0])[2]
             category = _OTHER_HEAD_CATEGORY.get(head, "other")
+            if category == "surgery" and _SURGERY_CONSULT.search(low):  # "Spine surgery evaluation"
+                category = "consultation"
+            elif category == "test" and _PSYCH_CONSULT.search(low):  # "Psychiatry consultation"
+                category = "consultation"
             if head == "o_passive" and "biofeedback" in low:
                 category = "program"
         elif earliest is not None:

@@ -26,11 +26,11 @@ _HEADS: list[tuple[str, Optional[str], Optional[str]]] = [
      r"functional\s+restoration|multi-?\s*disciplinary|inter-?\s*disciplinary|"
      r"(?:chronic\s+)?pain\s+(?:management\s+)?program|in-?\s*patient|acute\s+rehab\w*|"
      r"rehab\w*\s+(?:unit|facility|center|hospital)|skilled\s+nursing|nursing\s+(?:facility|home|care)|"
-     r"home\s+(?:health\s+)?(?:aides?|care)\b|caregiver|nurse\b|gym\b|membership|ymca\b|"
+     r"home\s+(?:health\s+)?(?:aides?|care)\b|home\s+health\s+(?:nurs\w*|services?)|caregiver|nurse\b|gym\b|membership|ymca\b|taxi\b|"
      r"weight\s+(?:loss|watchers)|detox\w*|transportation|transport\b|hospitali[sz]\w*|admission|residential|"
      r"(?:cognitive|behaviou?ral)\s+(?:behaviou?ral\s+)?therap\w*|psychotherap\w*|counsel+ing|"
      r"speech\s+therap\w*|vision\s+therap\w*|(?:cardiac|pulmonary)\s+rehab\w*",
-     r"(?:FRP|HELP|SNF|CBT)\b"),
+     r"(?:FRP|HELP|SNF|CBT|HHA)\b"),
     ("o_injection",
      r"inject\w*|blocks?\b|epidural|facet\w*|radio-?\s*frequency|ablation|rhizotom\w*|neurotom\w*|platelet|"
      r"prolotherap\w*|botox|botulinum|trigger\s+points?|viscosupplement\w*|synvisc|hyaluron\w*|shots?\b|"
@@ -64,8 +64,8 @@ _HEADS: list[tuple[str, Optional[str], Optional[str]]] = [
     ("o_visit",
      r"exam(?:ination)?s?\b|clearance|office\s+visits?|follow[\s-]*up\s+(?:office\s+)?visits?|"
      r"transfer\s+of\s+care|second\s+opinion|impairment\s+rating|report\b|consult\w*|"
-     r"medications?\s+management",
-     r"(?:TOC|QME|AME|IME)\b"),
+     r"medications?\s+management|f/u\s+(?:office\s+)?visits?|post-?\s*op(?:erative)?\s+(?:office\s+)?visits?",
+     r"(?:TOC|QME|AME|IME|RTC)\b"),
     ("o_drug",
      r"tablets?\b|tabs?\b|capsules?|caps\b|creams?\b|gel\b|ointment|lotion|patch(?:es)?\b|spray\b|suspension|"
      r"solution\b|compound\w*|topical|refills?|supply\b|medications?|prescription|by\s+mouth|orally\b|drugs?\b|"
@@ -132,6 +132,11 @@ _HEAD_ORDER = {r[0]: i for i, r in enumerate(_HEADS)}
 _CONSULT = _rx(r"\b(?=\w)(?:consult\w*|referr?al|refer\w*|evaluat\w*|eval\b|transfer\s+of\s+care|"
                       r"visits?\b|appointment|opinion|follow[\s-]*up)")           # lower-cased text
 _CONSULT_CS = _rx(r"\bTOC\b")
+# a surgery word followed by an evaluation word is a consultation ("Spine surgery evaluation for the lumbar")
+# a consultation with a psychiatrist or psychologist is a consultation, not psychological testing
+_PSYCH_CONSULT = _rx(r"\bpsych\w*\s+(?:consult\w*|referral|follow[\s-]*up|visits?|treatment)\b|\b(?:consult\w*|referral)\s+(?:to|with)\s+(?:an?\s+)?psych")
+_SURGERY_CONSULT = _rx(r"\bsurg(?:ery|eries|ical)\s+(?:\w+\s+)?(?:eval\w*|consult\w*|opinion|referral|assessment)\b|"
+                      r"\b(?:eval\w*|consult\w*|opinion|referral)\s+(?:\w+\s+){0,3}surg(?:ery|eries|ical)\b")
 _PRE_POST = _rx(r"(?:\b(post)|\bpre|\b(after)|\b(following)|\b(s/p)|\bstatus\s+(post))[\s-]*"
                        r"(?:[\w/]+[\s-]+){0,3}$")                                     # lower-cased text
 _GUIDE_AFTER = _rx(r"\s*-?\s*guid(?:ed|ance)")
