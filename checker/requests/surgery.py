@@ -164,9 +164,13 @@ def _procedures(s: str, low: str) -> list[str]:
 
 
 def _shoulder_decompression(procs: list[str], low: str, regions: list[str]) -> list[str]:
-    """"Shoulder arthroscopy ... and decompression": a decompression at the shoulder is subacromial."""
+    """"Shoulder arthroscopy ... and decompression": a decompression at the shoulder is subacromial; one at a
+    spinal level is a laminectomy."""
     if "shoulder" in regions and "subacromial_decompression" not in procs and "decompression" in low:
         procs = procs + ["subacromial_decompression"]
+    # "L4-5 decompression": a decompression at a spinal level is a laminectomy or laminotomy
+    elif set(regions) & _SPINE and "decompression" in low and not set(procs) & {"laminectomy", "discectomy"}:
+        procs = procs + ["laminectomy"]
     return procs
 
 
