@@ -38,6 +38,8 @@ from checker.requests import normalize_request
     ("Posterior lumbar interbody fusion L4-5", "lumbar_fusion", "lumbar", {"fusion"}),
     ("ACDF C5-C7", "cervical_surgery", "cervical", {"fusion"}),
     ("Cervical laminectomy C3-C6", "cervical_surgery", "cervical", {"laminectomy"}),
+    ("Right ACL reconstruction", "acl_reconstruction", "knee", {"acl_reconstruction"}),
+    ("Left cubital tunnel release", "cubital_tunnel_release", "elbow", {"cubital_tunnel_release"}),
 ])
 def test_procedures_are_read(text, modality, region, procedures):
     r = normalize_request(text)
@@ -60,8 +62,7 @@ def test_laterality_approach_and_levels():
 
 
 @pytest.mark.parametrize("text, kind", [
-    ("Right ACL reconstruction", "surgery: acl reconstruction"),
-    ("Left cubital tunnel release", "surgery: cubital tunnel release"),
+    ("Left de Quervain release", "surgery: de quervain release"),
     ("Manipulation under anesthesia of the right shoulder", "surgery: manipulation under anesthesia"),
     ("Right reverse total shoulder arthroplasty", "surgery: shoulder arthroplasty"),
     ("Right total hip replacement", "surgery: hip arthroplasty"),

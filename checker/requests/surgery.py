@@ -21,8 +21,7 @@ What is read
 
 Out of the catalog
 ------------------
-A procedure with no encoded criteria keeps its name as the kind ("surgery: acl reconstruction", "surgery: shoulder
-arthroplasty", "surgery: manipulation under anesthesia") and is reported out of scope; nothing is guessed. A
+A procedure with no encoded criteria keeps its name as the kind ("surgery: shoulder arthroplasty", "surgery: manipulation under anesthesia") and is reported out of scope; nothing is guessed. A
 surgery word with no procedure that can be named ("Surgery", "Right knee surgery") is out of scope too.
 """
 from __future__ import annotations
@@ -33,7 +32,7 @@ CATEGORY = "surgery"
 MODALITIES: tuple[str, ...] = (
     "rotator_cuff_repair", "shoulder_decompression", "knee_arthroscopy", "knee_arthroplasty",
     "carpal_tunnel_release", "trigger_finger_release", "lumbar_decompression", "lumbar_fusion",
-    "cervical_surgery", "surgical_consult",
+    "cervical_surgery", "surgical_consult", "acl_reconstruction", "cubital_tunnel_release",
 )
 PROCEDURES = (
     "rotator_cuff_repair", "subacromial_decompression", "distal_clavicle_excision", "labral_repair",
@@ -66,8 +65,7 @@ _TABLE = (
     ("chondroplasty", r"chondroplast\w*|microfracture|abrasion\s+arthroplast\w*", None),
     ("synovectomy", r"synovectom\w*", None),
     ("debridement", r"debridement|debride\b", None),
-    ("acl_reconstruction", r"(?:anterior\s+cruciate|acl)\s+(?:ligament\s+)?(?:reconstruction|repair)|"
-                           r"(?:pcl|mcl|lcl|posterior\s+cruciate)\s+(?:ligament\s+)?(?:reconstruction|repair)",
+    ("acl_reconstruction", r"(?:anterior\s+cruciate|acl)\s+(?:ligament\s+)?(?:reconstruction|repair)",
      r"\bACLR\b"),
     ("knee_arthroplasty", r"(?:total|unicompartmental|partial|uni)?\s*knee\s+(?:arthroplast\w*|replacement)|"
                           r"knee\s+(?:total\s+)?joint\s+replacement", r"\bTKA\b|\bTKR\b|\bUKA\b"),
@@ -180,12 +178,15 @@ def _modality(procs: set[str], regions: set[str]) -> tuple[str | None, str | Non
     if "evaluation" in procs:
         return "surgical_consult", "surgical consultation"
     for unencoded in ("shoulder_arthroplasty", "hip_arthroplasty", "disc_arthroplasty", "spinal_cord_stimulator",
-                      "manipulation_under_anesthesia", "acl_reconstruction", "cubital_tunnel_release",
-                      "de_quervain_release", "orif", "hardware_removal", "labral_repair"):
+                      "manipulation_under_anesthesia", "de_quervain_release", "orif", "hardware_removal", "labral_repair"):
         if unencoded in procs and not (procs & {"rotator_cuff_repair", "knee_arthroplasty"}):
             return None, unencoded.replace("_", " ")
     if "knee_arthroplasty" in procs:
         return "knee_arthroplasty", "knee arthroplasty"
+    if "acl_reconstruction" in procs:
+        return "acl_reconstruction", "acl reconstruction"
+    if "cubital_tunnel_release" in procs:
+        return "cubital_tunnel_release", "cubital tunnel release"
     if "rotator_cuff_repair" in procs:
         return "rotator_cuff_repair", "rotator cuff repair"
     if procs & {"subacromial_decompression", "distal_clavicle_excision"} or (
