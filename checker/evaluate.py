@@ -14,6 +14,7 @@ from pydantic import BaseModel, Field
 
 from .letters import LetterError, parse_letter
 from .models import Fact, Letter, Result
+from .associated import follow_surgeries
 from .requests import normalize_request
 
 LETTER_SUFFIXES = (".pdf", ".txt")
@@ -134,6 +135,7 @@ def evaluate_letter(path: str | Path, checker=None) -> LetterOutcome:
     as_of = letter_as_of(letter)
     out = LetterOutcome(path=str(path), letter=letter)
     facts = None
+    reqs = []
     for item in letter.items:
         req = normalize_request(item.text, as_of=as_of)
         pred: Optional[Result] = None
@@ -143,7 +145,11 @@ def evaluate_letter(path: str | Path, checker=None) -> LetterOutcome:
                 facts = extract_facts(letter.summary, as_of=as_of)
             pred = checker.check(letter.summary, req, as_of=as_of, facts=facts)
             out.facts = facts
+        reqs.append(req)
         out.predictions.append(pred)
+    # associated surgical services follow imrcheck's own prediction for the letter's surgery (checker/associated.py)
+    out.predictions = follow_surgeries(reqs, out.predictions)
+    for item, req, pred in zip(letter.items, reqs, out.predictions):
         out.items.append(ItemResult(
             letter=Path(path).name, case_number=letter.case_number, item=item.index, request=item.text,
             category=req.category, modality=req.modality, kind=req.kind, in_scope=req.in_scope, regions=req.regions,

@@ -21,7 +21,7 @@ from .kinds import BASE_CATEGORIES, CATEGORY_MODULES, default_kind
 from .text import (  # noqa: F401
     _ADVERB, _ADVERB_VALUE, _A_PERIOD, _DIGIT, _DUP_PAREN,
     _NUMWORD, _NUMWORD_LOW, _RANGE_WORD, _dates, _dup_paren,
-    _lower, _numword, request_core,
+    _lower, _numword, request_core, ASSOCIATED,
 )
 
 def _matches(low: str, s: str, low_re: re.Pattern, cs_re: re.Pattern, order: dict[str, int]):
@@ -274,6 +274,8 @@ def normalize_request(text: str, as_of: date | None = None) -> Request:
         # the category's own module reads what its criteria need: the modality (None: not in the catalog), a kind
         # for the reader ("surgery: shoulder arthroscopy") and its attributes (drug, strength, levels, rental...)
         module.read(s, low, fields)
+    if ASSOCIATED.match(text):  # "Associated surgical service: ..." (any category): the item serves a surgery
+        fields["attributes"] = {**(fields.get("attributes") or {}), "associated": True}
     fields["in_scope"] = fields["category"] in BASE_CATEGORIES or (
         fields["category"] in CATEGORY_MODULES and fields.get("modality") is not None)
     if not fields.get("kind"):

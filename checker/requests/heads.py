@@ -40,8 +40,8 @@ _HEADS: list[tuple[str, Optional[str], Optional[str]]] = [
     ("o_surgery",
      r"arthroscop\w*|surg(?:ery|eries|ical)\b|repair\b|reconstruct\w*|fusion\b|arthrodesis|laminectom\w*|"
      r"laminotom\w*|(?:micro)?discectom\w*|foraminotom\w*|decompression|release\b|replacement|arthroplast\w*|"
-     r"fixation|implant\w*|stimulator|pump\b|operation\b|[a-z]\w*ectomy\b|[a-z]\w*otomy\b",
-     r"(?:ORIF|RCR|ACDF|TKA|THA|TKR|THR)\b"),
+     r"fixation|implant\w*|stimulator|pump\b|operation\b|(?:knee|shoulder|hip|ankle|wrist|elbow)\s+scope\b|[a-z]\w*ectomy\b|[a-z]\w*otomy\b",
+     r"(?:ORIF|RCR|ACDF|TKA|THA|TKR|THR|TLIF|PLIF|ALIF|XLIF|E?CTR)\b"),
     ("o_dme",
      r"braces?\b|orthos[ie]s|orthotics?\b|insoles?|splints?\b|slings?\b|pillows?|wraps?\b|canes?\b|walkers?|"
      r"wheel\s*chairs?|scooters?|crutch\w*|collars?\b|supports?\b|belts?\b|mattress\w*|beds?\b|chairs?\b|"
@@ -137,7 +137,7 @@ _CONSULT_CS = _rx(r"\bTOC\b")
 _PSYCH_CONSULT = _rx(r"\bpsych\w*\s+(?:consult\w*|referral|follow[\s-]*up|visits?|treatment)\b|\b(?:consult\w*|referral)\s+(?:to|with)\s+(?:an?\s+)?psych")
 _SURGERY_CONSULT = _rx(r"\bsurg(?:ery|eries|ical)\s+(?:\w+\s+)?(?:eval\w*|consult\w*|opinion|referral|assessment)\b|"
                       r"\b(?:eval\w*|consult\w*|opinion|referral)\s+(?:\w+\s+){0,3}surg(?:ery|eries|ical)\b")
-_PRE_POST = _rx(r"(?:\b(post)|\bpre|\b(after)|\b(following)|\b(s/p)|\bstatus\s+(post))[\s-]*"
+_PRE_POST = _rx(r"(?:\b(post)(?!erior)|\bpre|\b(after)|\b(following)|\b(s/p)|\bstatus\s+(post))[\s-]*"
                        r"(?:[\w/]+[\s-]+){0,3}$")                                     # lower-cased text
 _GUIDE_AFTER = _rx(r"\s*-?\s*guid(?:ed|ance)")
 _GUIDE_BEFORE = _rx(r"\bunder\s+(?:\w+\s+)?$")

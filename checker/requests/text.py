@@ -25,6 +25,9 @@ _IS_TAIL = _rx(r"(?:\s+is)?\s*:?\s*$", _I)
 _ORIGINAL = _rx(r"^(.*?)\s+was\s+the\s+original\s+request\b", _I | re.S)
 _REMAINING = _rx(r"original\s+request\s*,\s*(.+)$", _I | re.S)
 _REQUEST_FOR = _rx(r"\brequest\s+for\s+(?:an?\s+|the\s+)?(.+?)\s+(?:is|was)\s+(?:not\s+)?medically\b", _I)
+# the letter marks an item as a service of a surgery ("Associated surgical service: Shoulder sling"): kept as the
+# request attribute ``associated`` (checker/requests/core.py) though the prefix is removed from the phrase
+ASSOCIATED = _rx(r"^\s*associated\s+surgical\s+services?\s*:", _I)
 _PREFIX = _rx(
     r"\s*(?:associated\s+surgical\s+services?\s*:\s*|"
     r"(?:pre-?\s*op(?:erative)?\s+)?labs?\s*(?:to\s+include)?\s*:\s*|"
