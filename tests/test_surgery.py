@@ -19,7 +19,6 @@ from checker.requests import normalize_request
     # the corpus forms
     ("Right shoulder arthroscopy RCR (rotator cuff repair) and decompression", "rotator_cuff_repair", "shoulder",
      {"rotator_cuff_repair", "subacromial_decompression", "arthroscopy"}),
-    ("Spine surgery evaluation for the lumbar", "surgical_consult", "lumbar", {"evaluation"}),
     # office forms
     ("R shoulder scope, SAD, DCE", "shoulder_decompression", "shoulder", {"subacromial_decompression"}),
     ("Left shoulder arthroscopy with subacromial decompression and acromioplasty", "shoulder_decompression",
@@ -48,6 +47,11 @@ def test_procedures_are_read(text, modality, region, procedures):
     assert region in r.regions
     assert procedures <= set(r.attributes["procedures"])
     assert r.kind.startswith("surgery: ")
+
+
+def test_a_surgery_evaluation_is_a_consultation_not_a_surgery():
+    r = normalize_request("Spine surgery evaluation for the lumbar")
+    assert r.category == "consultation" and r.modality == "surgical_consultation" and "lumbar" in r.regions
 
 
 def test_laterality_approach_and_levels():

@@ -32,7 +32,7 @@ CATEGORY = "surgery"
 MODALITIES: tuple[str, ...] = (
     "rotator_cuff_repair", "shoulder_decompression", "knee_arthroscopy", "knee_arthroplasty",
     "carpal_tunnel_release", "trigger_finger_release", "lumbar_decompression", "lumbar_fusion",
-    "cervical_surgery", "surgical_consult", "acl_reconstruction", "cubital_tunnel_release",
+    "cervical_surgery", "acl_reconstruction", "cubital_tunnel_release",
 )
 PROCEDURES = (
     "rotator_cuff_repair", "subacromial_decompression", "distal_clavicle_excision", "labral_repair",
@@ -175,8 +175,8 @@ def _shoulder_decompression(procs: list[str], low: str, regions: list[str]) -> l
 def _modality(procs: set[str], regions: set[str]) -> tuple[str | None, str | None]:
     """(modality, the kind's procedure name) of the procedures named."""
     spine_region = regions & _SPINE
-    if "evaluation" in procs:
-        return "surgical_consult", "surgical consultation"
+    if "evaluation" in procs:  # judged as a consultation (checker/requests/consultations.py), not a surgery
+        return None, "surgical consultation"
     for unencoded in ("shoulder_arthroplasty", "hip_arthroplasty", "disc_arthroplasty", "spinal_cord_stimulator",
                       "manipulation_under_anesthesia", "de_quervain_release", "orif", "hardware_removal", "labral_repair"):
         if unencoded in procs and not (procs & {"rotator_cuff_repair", "knee_arthroplasty"}):
