@@ -32,7 +32,7 @@ def test_empty_text():
 
 
 def test_names_are_declared_in_vocabulary():
-    from checker.datafiles import merged_section
+    import yaml
 
     from checker.rules import vocabulary
 
