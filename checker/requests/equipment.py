@@ -22,7 +22,8 @@ A named topical drug pad ("Salonpas pad #60") is a medication: the item is hande
 Attributes: ``rental`` / ``purchase`` (bool), ``rental_days`` (the rental's or use's duration in days: "30 day
 rental", "x 2 weeks", "1 month"), ``powered`` (a power wheelchair or scooter), ``dme_supply`` (a disposable supply:
 gloves, wipes, pads, dressings - not DME by ODG's definition), ``dme_with_surgery`` (the request is for use with a
-surgery: "associated surgical service", "post-op", "after surgery").
+surgery: "associated surgical service", "post-op", "after surgery"), ``cold_compression`` (a cold unit with
+compression: Game Ready, Vascutherm), ``abduction_pillow`` (a sling with an abduction pillow).
 """
 from __future__ import annotations
 
@@ -39,6 +40,8 @@ ATTRIBUTES: dict[str, object] = {
     "powered": "bool",
     "dme_supply": "bool",
     "dme_with_surgery": "bool",
+    "cold_compression": "bool",
+    "abduction_pillow": "bool",
 }
 
 # (modality, kind label, pattern) tried in this order on the lower-cased request; the first that matches wins
@@ -126,6 +129,10 @@ def read(s: str, low: str, fields: dict) -> None:
             r"\bunit\b|\bdevice\b|\bmachine\b|\bsystem\b|rent|purchas|compression|game\s*ready|polar|vasc?utherm|"
             r"coolcare|squeeze|\bwraps?\b|\bpads?\b", low):
         modality = None  # "cold packs" without a device is a clinic modality, not read here
+    if modality == "cold_therapy_unit":
+        attrs["cold_compression"] = bool(re.search(r"compression|game\s*ready|vasc?utherm|squeeze", low))
+    if modality == "brace" and label == "sling":
+        attrs["abduction_pillow"] = bool(re.search(r"abduction|ultra\s*sling|pillow", low))
     if modality == "walking_aid":
         attrs["powered"] = _POWERED.search(low) is not None and not _KNEE_SCOOTER.search(low)
         if _KNEE_SCOOTER.search(low):
@@ -140,6 +147,8 @@ def read(s: str, low: str, fields: dict) -> None:
     if modality == "brace" and label == "brace or support" and re.search(r"\borthotics?\b|\binsoles?\b|\bheel\s+cups?",
                                                                         low):
         label = "foot orthotics"
+        if not fields.get("regions"):
+            fields["regions"] = ["ankle_foot"]
     if modality == "brace" and not fields.get("regions") and re.search(r"\b[ct]?lso\b", low):
         fields["regions"] = ["lumbar"]  # a lumbo-sacral orthosis
     fields["attributes"] = {**(fields.get("attributes") or {}), **attrs}
