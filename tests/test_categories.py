@@ -41,9 +41,9 @@ def test_items_get_their_category_and_a_kind(text: str, category: str) -> None:
 
 
 def test_an_item_without_criteria_is_out_of_scope_with_its_kind() -> None:
-    req = normalize_request("Bilateral hearing aids")
+    req = normalize_request("Home exercise kit")
     assert not req.in_scope and req.kind
-    res = default_checker().check("Hearing loss after an explosion at work.", req)
+    res = default_checker().check("Low back strain at work; a home exercise program was taught.", req)
     assert res.status == "no rule applies" and res.imr_outcome is None
     assert req.kind in res.rationale
 

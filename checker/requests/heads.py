@@ -47,8 +47,8 @@ _HEADS: list[tuple[str, Optional[str], Optional[str]]] = [
      r"wheel\s*chairs?|scooters?|crutch\w*|collars?\b|supports?\b|belts?\b|mattress\w*|beds?\b|chairs?\b|"
      r"commode|shower|grab\s+bars?|hearing\s+aids?|gloves?|wipes\b|garments?|stockings?|sleeves?|cushions?|"
      r"rental|purchase|equipment|kits?\b|pads?\b|tape\b|taping|compression|unit\b|machine\b|"
-     r"continuous\s+passive\s+motion",
-     r"(?:DME|CPM)\b"),
+     r"continuous\s+passive\s+motion|toilet|game\s*ready|polar\s*care|vasc?utherm\w*|rollator\w*|immobili[sz]er",
+     r"(?:DME|CPM|T?LSO)\b"),
     # passive single modalities the catalog does not cover stay "other" (devices, biofeedback, thermography)
     ("o_passive",
      r"thermograph\w*|biofeedback|iontophoresis|phonophoresis|paraffin|diathermy|whirlpool|"
