@@ -64,7 +64,7 @@ def test_pre_op_prefix_and_words_make_the_request_preoperative():
 
 
 @pytest.mark.parametrize("text", ["Sleep study", "Video EEG monitoring",
-                                  "Psychiatric consultation", "Echocardiogram", "Genetic testing"])
+                                  "Echocardiogram", "Genetic testing"])
 def test_other_tests_are_out_of_scope_with_their_kind(text):
     r = normalize_request(text)
     assert r.category == "test" and not r.in_scope and r.modality is None
@@ -214,3 +214,8 @@ def test_neuropsychological_testing_waits_out_the_first_month_after_a_concussion
 def test_odd_test_requests_never_raise(text):
     r = normalize_request(text)
     _check("No history.", r)
+
+
+def test_a_psychiatric_consultation_is_a_consultation_not_a_test():
+    r = normalize_request("Psychiatric consultation")
+    assert r.category == "consultation" and r.in_scope
