@@ -5,15 +5,7 @@ Public API
 ``normalize_request(text, as_of=None) -> Request``
     Never raises for any ``str``; everything is done with precompiled regular expressions.
 ``request_core(text) -> str``
-    The request phrase inside an item heading (see "Modules
--------
-``text`` (clean-up, number words, dates), ``heads`` (head words, regions, laterality, contrast, flags), ``counts``
-(sessions, frequency, weeks, quantity), ``core`` (``normalize_request``), ``kinds`` (the categories beyond imaging,
-electrodiagnostic and therapy) and one module per category: ``medications``, ``injections``, ``equipment``,
-``testing``, ``consultations``, ``programs``, ``surgery``. A category module sets the modality its criteria name
-(``None``: no criteria, reported out of scope with its kind), a kind for the reader and its own attributes.
-
-Long headings" below).
+    The request phrase inside an item heading (see "Long headings" below).
 
 How the category is chosen
 --------------------------

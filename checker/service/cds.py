@@ -121,16 +121,21 @@ def _order(i: int, sr: dict[str, Any]) -> Order:
     qty = sr.get("quantityQuantity")
     if isinstance(qty, dict) and isinstance(qty.get("value"), (int, float)) and not re.search(r"visit|session", text, re.I):
         text = f"{text}, {int(qty['value'])} visits" if _is_therapy(text) else text
-    as_of = None
-    if sr.get("authoredOn") is not None:
-        raw = sr["authoredOn"]
-        try:
-            as_of = date.fromisoformat(str(raw)[:10])
-        except ValueError:
-            raise CdsError(400, "invalid_request", f"draftOrders entry {i}: authoredOn {raw!r} is not a date") from None
+    as_of = _authored_on(i, sr)
     note = "\n".join(_texts(sr.get("note")) + _texts(sr.get("reasonCode"), displays=True))
     return Order(index=i, id=sr.get("id") if isinstance(sr.get("id"), str) else None, text=text.strip(), code=cpt,
                  as_of=as_of, note=note)
+
+
+def _authored_on(i: int, res: dict[str, Any]) -> Optional[date]:
+    """The order's ``authoredOn`` date (the date it is judged for); a value that is not a date is a 400."""
+    raw = res.get("authoredOn")
+    if raw is None:
+        return None
+    try:
+        return date.fromisoformat(str(raw)[:10])
+    except ValueError:
+        raise CdsError(400, "invalid_request", f"draftOrders entry {i}: authoredOn {raw!r} is not a date") from None
 
 
 def _medication_order(i: int, mr: dict[str, Any]) -> Order:
@@ -156,13 +161,7 @@ def _medication_order(i: int, mr: dict[str, Any]) -> Order:
     if isinstance(supply, dict) and isinstance(supply.get("value"), (int, float)) and supply["value"] > 0 \
             and str(supply.get("unit", supply.get("code", "d"))).lower() in ("d", "day", "days"):
         parts.append(f"{int(supply['value'])} day supply")
-    as_of = None
-    if mr.get("authoredOn") is not None:
-        raw = mr["authoredOn"]
-        try:
-            as_of = date.fromisoformat(str(raw)[:10])
-        except ValueError:
-            raise CdsError(400, "invalid_request", f"draftOrders entry {i}: authoredOn {raw!r} is not a date") from None
+    as_of = _authored_on(i, mr)
     note = "\n".join(_texts(mr.get("note")) + _texts(mr.get("reasonCode"), displays=True))
     return Order(index=i, id=mr.get("id") if isinstance(mr.get("id"), str) else None, text=", ".join(parts),
                  code=None, as_of=as_of, note=note)
