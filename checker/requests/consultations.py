@@ -26,6 +26,7 @@ count is written).
 from __future__ import annotations
 
 import re
+from checker.regex_cache import compile_stored as _rx  # compiled code kept between runs
 
 CATEGORY = "consultation"
 MODALITIES: tuple[str, ...] = ("surgical_consultation", "specialist_referral", "office_visit")
@@ -35,9 +36,9 @@ ATTRIBUTES: dict[str, object] = {
     "visit_count": "number",
 }
 
-_MEDICOLEGAL = re.compile(r"\b(?:qme|ame|ime|impairment\s+rating|report|medical[\s-]+legal|medicolegal|"
+_MEDICOLEGAL = _rx(r"\b(?:qme|ame|ime|impairment\s+rating|report|medical[\s-]+legal|medicolegal|"
                           r"independent\s+medical|panel\s+qualified)\b")
-_SURGEON = re.compile(r"\b(?:surgeon|neuro-?\s*surg\w*|surg(?:ery|ical)\s+(?:\w+\s+)?(?:eval\w*|consult\w*|"
+_SURGEON = _rx(r"\b(?:surgeon|neuro-?\s*surg\w*|surg(?:ery|ical)\s+(?:\w+\s+)?(?:eval\w*|consult\w*|"
                       r"opinion|referral|assessment)|(?:eval\w*|consult\w*|opinion|referral)\s+(?:\w+\s+){0,3}"
                       r"surg(?:ery|ical|eon))")
 # specialty words, first match wins (a neurosurgeon is not a neurologist)
@@ -52,14 +53,14 @@ _SPECIALTIES = (
     ("physiatry", r"physiatr\w*|physical\s+medicine|pm\s*&\s*r"),
     ("orthopaedics", r"orthop(?:a)?edi\w*|ortho\b"),
 )
-_SPECIALTY = re.compile("|".join(f"(?P<{n}>\\b(?:{p}))" for n, p in _SPECIALTIES))
-_OTHER_DOCTOR = re.compile(r"\b(?:rheumatolog|podiatr|urolog|gastroenterolog|endocrinolog|dentist|dental|"
+_SPECIALTY = _rx("|".join(f"(?P<{n}>\\b(?:{p}))" for n, p in _SPECIALTIES))
+_OTHER_DOCTOR = _rx(r"\b(?:rheumatolog|podiatr|urolog|gastroenterolog|endocrinolog|dentist|dental|"
                            r"ophthalmolog|optometr|audiolog|otolaryngolog|ent\b|specialist|physician|doctor)")
 _SURGICAL_REGIONS = {"lumbar", "sacroiliac", "spine", "thoracic", "pelvis", "cervical", "shoulder", "hand_wrist", "knee",
                      "ankle_foot"}
-_VISIT = re.compile(r"\b(?:rtc\b|f/u\b|office\s+visits?|follow[\s-]*up|visits?\b|exam(?:ination)?s?\b|re-?\s*evaluat\w*|"
+_VISIT = _rx(r"\b(?:rtc\b|f/u\b|office\s+visits?|follow[\s-]*up|visits?\b|exam(?:ination)?s?\b|re-?\s*evaluat\w*|"
                     r"re-?\s*check|appointments?)")
-_CONSULT_WORD = re.compile(r"\b(?:consult\w*|referr?al|refer\w*|transfer\s+of\s+care|toc\b|second\s+opinion|"
+_CONSULT_WORD = _rx(r"\b(?:consult\w*|referr?al|refer\w*|transfer\s+of\s+care|toc\b|second\s+opinion|"
                            r"opinion|eval\w*|clearance|medications?\s+management)")
 
 

@@ -6,6 +6,7 @@ from datetime import date
 from typing import Optional
 
 from checker.models import Request
+from checker.regex_cache import compile_stored as _rx  # compiled code kept between runs
 from .counts import (  # noqa: F401
     _Counts, _counts, _first,
 )
@@ -41,7 +42,7 @@ PASSIVE_MODALITIES = ("e_stim", "ultrasound_therapy", "infrared", "shockwave", "
 # trial as an adjunct to active care (mtus.cpmtg.passive.electrical-stimulation-*)
 HOME_DEVICE_MODALITIES = ("traction", "e_stim")
 # buying a stimulator follows a successful trial whose results the criteria ask for (not encoded): equipment
-_PURCHASE = re.compile(r"\bpurchas\w*|\bbuy\b", re.I)
+_PURCHASE = _rx(r"\bpurchas\w*|\bbuy\b", re.I)
 
 
 # the category of an item whose earliest head word is not a modality ("o_*" heads of checker/requests/heads.py)

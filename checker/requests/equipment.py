@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import re
 from typing import Optional
+from checker.regex_cache import compile_stored as _rx  # compiled code kept between runs
 
 CATEGORY = "equipment"
 MODALITIES: tuple[str, ...] = ("brace", "pillow", "cold_therapy_unit", "compression_garment", "walking_aid",
@@ -45,7 +46,7 @@ ATTRIBUTES: dict[str, object] = {
 }
 
 # (modality, kind label, pattern) tried in this order on the lower-cased request; the first that matches wins
-_TOPICAL_DRUG = re.compile(r"\b(?:salonpas|lidoderm|lidocaine|flector|terocin|menthoderm|capsaicin|voltaren|"
+_TOPICAL_DRUG = _rx(r"\b(?:salonpas|lidoderm|lidocaine|flector|terocin|menthoderm|capsaicin|voltaren|"
                            r"bengay|icy\s*hot|biofreeze|thermacare|diclofenac|ketoprofen)\b")
 _DEVICES: tuple[tuple[str, str, re.Pattern], ...] = tuple((m, k, re.compile(p)) for m, k, p in (
     ("h_wave", "h-wave device", r"\bh-?\s*wave\b"),
@@ -73,17 +74,17 @@ _DEVICES: tuple[tuple[str, str, re.Pattern], ...] = tuple((m, k, re.compile(p)) 
     ("dme", "supplies", r"\bgloves?\b|\bwipes?\b|\bdressings?\b|\bbandages?\b|\bgauze\b|\bunderpads?\b|"
                         r"\bdiapers?\b|\bbriefs\b|\bchux\b|\bpads?\b|\btape\b|\bsupplies\b|\belectrodes?\b"),
 ))
-_SUPPLY = re.compile(r"\bgloves?\b|\bwipes?\b|\bdressings?\b|\bbandages?\b|\bgauze\b|\bunderpads?\b|\bdiapers?\b|"
+_SUPPLY = _rx(r"\bgloves?\b|\bwipes?\b|\bdressings?\b|\bbandages?\b|\bgauze\b|\bunderpads?\b|\bdiapers?\b|"
                      r"\bbriefs\b|\bchux\b|\bpads?\b|\btape\b|\bsupplies\b|\belectrodes?\b|\bdisposable\b")
-_POWERED = re.compile(r"\bpower(?:ed)?\b|\bmotori[sz]ed\b|\belectric\b|\bmobility\s+scooter\b")
-_KNEE_SCOOTER = re.compile(r"\bknee\s+(?:scooter|walker)\b")
-_RENTAL = re.compile(r"\brent\w*|\blease\b|\bloan\b")
-_PURCHASE = re.compile(r"\bpurchas\w*|\bbuy\b|\bbought\b")
-_DAYS = re.compile(r"\b([0-9]{1,3})\s*-?\s*(days?|weeks?|wks?|months?|mos?)\b")
-_WITH_SURGERY = re.compile(r"associated\s+surgical\s+services?|\bpost[\s-]*op\w*|\bpost[\s-]*surg\w*|"
+_POWERED = _rx(r"\bpower(?:ed)?\b|\bmotori[sz]ed\b|\belectric\b|\bmobility\s+scooter\b")
+_KNEE_SCOOTER = _rx(r"\bknee\s+(?:scooter|walker)\b")
+_RENTAL = _rx(r"\brent\w*|\blease\b|\bloan\b")
+_PURCHASE = _rx(r"\bpurchas\w*|\bbuy\b|\bbought\b")
+_DAYS = _rx(r"\b([0-9]{1,3})\s*-?\s*(days?|weeks?|wks?|months?|mos?)\b")
+_WITH_SURGERY = _rx(r"associated\s+surgical\s+services?|\bpost[\s-]*op\w*|\bpost[\s-]*surg\w*|"
                            r"\bafter\s+(?:the\s+)?surgery|\bfollowing\s+(?:the\s+)?surgery|\bperi-?\s*op\w*|"
                            r"\bs/p\b")
-_DEVICE_KIND = re.compile(r"\b(?:cervical|neck|wedge|orthopedic|contour|abduction)\s+pillows?\b")
+_DEVICE_KIND = _rx(r"\b(?:cervical|neck|wedge|orthopedic|contour|abduction)\s+pillows?\b")
 
 
 def _days(low: str) -> Optional[int]:

@@ -32,6 +32,7 @@ A repeat ("repeat", "second", "another", "additional") sets the common ``repeat`
 from __future__ import annotations
 
 import re
+from checker.regex_cache import compile_stored as _rx  # compiled code kept between runs
 
 CATEGORY = "injection"
 MODALITIES: tuple[str, ...] = (
@@ -61,15 +62,15 @@ _TYPES: tuple[tuple[str, re.Pattern], ...] = tuple((m, re.compile(p)) for m, p i
                          r"caudal|(?:selective\s+)?nerve\s+root\s+blocks?|\bsnrbs?\b"),
     ("trigger_point", r"trigger\s+points?|\btpis?\b"),
 ))
-_STEROID = re.compile(r"cortisone|cortico-?\s*steroid|steroid|dexamethasone|decadron|kenalog|triamcinolone|"
+_STEROID = _rx(r"cortisone|cortico-?\s*steroid|steroid|dexamethasone|decadron|kenalog|triamcinolone|"
                       r"depo-?\s*medrol|methylprednisolone|betamethasone|celestone|\bcsis?\b|intra-?\s*articular")
 _APPROACH = (("transforaminal", re.compile(r"transforaminal|\btfesis?\b|\btf\b|nerve\s+root|\bsnrbs?\b")),
              ("caudal", re.compile(r"caudal")),
              ("interlaminar", re.compile(r"interlaminar|translaminar|\bilesis?\b")))
-_REPEAT = re.compile(r"\b(?:repeat(?:ed)?|second|2nd|another|additional|further|follow-?\s*up)\b")
+_REPEAT = _rx(r"\b(?:repeat(?:ed)?|second|2nd|another|additional|further|follow-?\s*up)\b")
 # spinal levels on the original text: "L4-5", "L5-S1", "C5-C6", "L4", "T12-L1"
-_LEVEL = re.compile(r"\b([CTLS])([0-9]{1,2})(?:\s*-\s*([CTLS])?([0-9]{1,2}))?\b")
-_SIDE_LETTER = re.compile(r"\b([RL])\s+(?=(?:knee|shoulder|hip|SI\b|sacroiliac|elbow|wrist|ankle|foot|trapezius|"
+_LEVEL = _rx(r"\b([CTLS])([0-9]{1,2})(?:\s*-\s*([CTLS])?([0-9]{1,2}))?\b")
+_SIDE_LETTER = _rx(r"\b([RL])\s+(?=(?:knee|shoulder|hip|SI\b|sacroiliac|elbow|wrist|ankle|foot|trapezius|"
                           r"gluteal|buttock|lumbar|cervical|[CLT][0-9]))", re.I)
 _BASE = {"C": 0, "T": 7, "L": 19, "S": 24}
 _MAX = {"C": 7, "T": 12, "L": 5, "S": 5}

@@ -25,6 +25,7 @@ personal_care, homemaker, infusion).
 from __future__ import annotations
 
 import re
+from checker.regex_cache import compile_stored as _rx  # compiled code kept between runs
 
 CATEGORY = "program"
 MODALITIES: tuple[str, ...] = ("functional_restoration", "home_health", "gym_membership", "transportation",
@@ -55,14 +56,14 @@ _KINDS = (
     ("gym_membership", r"\bgym\b|membership|ymca\b|fitness\s+(?:center|club)|health\s+club"),
     ("transportation", r"transport\w*|\btaxi\b"),
 )
-_KIND = re.compile("|".join(f"(?P<k{i}>{p})" for i, (_, p) in enumerate(_KINDS)))
-_DAYS = re.compile(r"\b(\d+)(?:\s*-\s*(\d+))?\s*(?:full[\s-]+)?days?\b(?!\s*(?:a|per|/)\s*(?:week|wk))")
-_WEEKS = re.compile(r"\b(\d+)(?:\s*-\s*(\d+))?\s*weeks?\b")
-_HOURS = re.compile(r"\b(\d+(?:\.\d+)?)(?:\s*-\s*(\d+(?:\.\d+)?))?\s*(?:hours?|hrs?)\b")
-_PER_DAY = re.compile(r"\b(\d+(?:\.\d+)?)(?:\s*-\s*(\d+(?:\.\d+)?))?\s*(?:hours?|hrs?)\s*(?:per|a|/|each)\s*day")
-_PER_WEEK_H = re.compile(r"\b(\d+(?:\.\d+)?)(?:\s*-\s*(\d+(?:\.\d+)?))?\s*(?:hours?|hrs?)\s*(?:per|a|/|each)\s*(?:week|wk)")
-_DAYS_WEEK = re.compile(r"\b(\d+)(?:\s*-\s*(\d+))?\s*(?:times|x|days?)\s*(?:per|a|/)?\s*(?:week|wk)")
-_CONTINUE = re.compile(r"\b(?:additional|continued|continuing|continuation|further|extension|extended|remaining|another|more)\b")
+_KIND = _rx("|".join(f"(?P<k{i}>{p})" for i, (_, p) in enumerate(_KINDS)))
+_DAYS = _rx(r"\b(\d+)(?:\s*-\s*(\d+))?\s*(?:full[\s-]+)?days?\b(?!\s*(?:a|per|/)\s*(?:week|wk))")
+_WEEKS = _rx(r"\b(\d+)(?:\s*-\s*(\d+))?\s*weeks?\b")
+_HOURS = _rx(r"\b(\d+(?:\.\d+)?)(?:\s*-\s*(\d+(?:\.\d+)?))?\s*(?:hours?|hrs?)\b")
+_PER_DAY = _rx(r"\b(\d+(?:\.\d+)?)(?:\s*-\s*(\d+(?:\.\d+)?))?\s*(?:hours?|hrs?)\s*(?:per|a|/|each)\s*day")
+_PER_WEEK_H = _rx(r"\b(\d+(?:\.\d+)?)(?:\s*-\s*(\d+(?:\.\d+)?))?\s*(?:hours?|hrs?)\s*(?:per|a|/|each)\s*(?:week|wk)")
+_DAYS_WEEK = _rx(r"\b(\d+)(?:\s*-\s*(\d+))?\s*(?:times|x|days?)\s*(?:per|a|/)?\s*(?:week|wk)")
+_CONTINUE = _rx(r"\b(?:additional|continued|continuing|continuation|further|extension|extended|remaining|another|more)\b")
 _SERVICES = (
     ("wound_care", r"wound|incision|dressing"),
     ("infusion", r"\biv\b|intravenous|infusion|antibiotic"),

@@ -27,6 +27,7 @@ surgery word with no procedure that can be named ("Surgery", "Right knee surgery
 from __future__ import annotations
 
 import re
+from checker.regex_cache import compile_stored as _rx  # compiled code kept between runs
 
 CATEGORY = "surgery"
 MODALITIES: tuple[str, ...] = (
@@ -115,10 +116,10 @@ _APPROACH = (("arthroscopic", re.compile(r"arthroscop\w*|\bscope\b")),
              ("endoscopic", re.compile(r"endoscop\w*")),
              ("mini_open", re.compile(r"mini[\s-]*open")),
              ("open", re.compile(r"\bopen\b(?!\s+mri)")))
-_APPROACH_CS = re.compile(r"\bECTR\b")
-_LEVEL_RANGE = re.compile(r"\b([clts])([0-9]{1,2})\s*-\s*([clts])?([0-9]{1,2})\b")
-_LEVEL_ONE = re.compile(r"\b([clts])([0-9]{1,2})\b")
-_LEVEL_COUNT = re.compile(r"\b(one|two|three|four|single|[1-4])[\s-]*level\b|\b(multi)[\s-]*level\b")
+_APPROACH_CS = _rx(r"\bECTR\b")
+_LEVEL_RANGE = _rx(r"\b([clts])([0-9]{1,2})\s*-\s*([clts])?([0-9]{1,2})\b")
+_LEVEL_ONE = _rx(r"\b([clts])([0-9]{1,2})\b")
+_LEVEL_COUNT = _rx(r"\b(one|two|three|four|single|[1-4])[\s-]*level\b|\b(multi)[\s-]*level\b")
 _LEVEL_WORDS = {"one": 1, "single": 1, "two": 2, "three": 3, "four": 4}
 _SEGMENT_ORDER = {"c": 0, "t": 8, "l": 20, "s": 25}
 

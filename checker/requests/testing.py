@@ -34,9 +34,9 @@ reported out of scope with its kind.
 """
 from __future__ import annotations
 
-import re
 
 from .heads import _PREOP
+from checker.regex_cache import compile_stored as _rx  # compiled code kept between runs
 
 CATEGORY = "test"
 MODALITIES: tuple[str, ...] = ("udt", "preop_lab", "ecg", "eeg", "ssep", "fce", "psych_testing", "neuropsych_testing",
@@ -50,31 +50,31 @@ ATTRIBUTES: dict[str, object] = {
 }
 
 # every pattern runs on the lower-cased request phrase
-_UDT = re.compile(
+_UDT = _rx(
     r"\bdrug\s+(?:screen|test|panel)\w*|\burine\s+(?:drug|tox\w*|test\w*|screen\w*|sample)|\bud[st]s?\b|"
     r"\btox(?:icology)?\s*(?:screen|test|panel)\w*|\btoxicolog\w*|\bdrug\s+monitoring|\bpoc(?:t)?\s+(?:urine|drug)")
-_UA = re.compile(r"\burinalys[ie]s\b|\burine\s+analys[ie]s\b|\bua\b")
-_CBC = re.compile(r"\bcbc\b|complete\s+blood\s+count|\bhemoglobin\b|\bhematocrit\b|\bh\s*(?:&|/)\s*h\b")
-_METABOLIC = re.compile(r"\bcmp\b|\bbmp\b|\bchem(?:istry)?[\s-]*(?:7|panel)|metabolic\s+panel|\belectrolytes?\b|"
+_UA = _rx(r"\burinalys[ie]s\b|\burine\s+analys[ie]s\b|\bua\b")
+_CBC = _rx(r"\bcbc\b|complete\s+blood\s+count|\bhemoglobin\b|\bhematocrit\b|\bh\s*(?:&|/)\s*h\b")
+_METABOLIC = _rx(r"\bcmp\b|\bbmp\b|\bchem(?:istry)?[\s-]*(?:7|panel)|metabolic\s+panel|\belectrolytes?\b|"
                         r"\bcreatinine\b|\bbun\b|renal\s+(?:function|panel)")
-_COAG = re.compile(r"\bpt\s*/\s*(?:ptt|inr)\b|\bptt\b|\binr\b|\bprothrombin|\bcoagulation|\bcoags?\b")
-_ECG = re.compile(r"\bekgs?\b|\becgs?\b|\belectrocardiogra\w*")
-_EEG = re.compile(r"\beegs?\b|\belectroencephalogra\w*")
-_EEG_OTHER = re.compile(r"\bqeeg|quantitative\s+eeg|brain\s+mapping|video[\s-]*eeg|neurofeedback")
-_SSEP = re.compile(r"\bsseps?\b|\bsomatosensory|\bevoked\s+potential\w*")
-_INTRAOP = re.compile(r"\bintra-?\s*op\w*|\bneuro-?\s*monitor\w*|\bduring\s+(?:the\s+)?surgery")
-_FCE = re.compile(r"functional\s+capacity|\bfces?\b|physical\s+capacity\s+eval\w*")
-_PSYCH = re.compile(r"\bpsycholog\w*|\bpsychometric|\bpsych\b")
-_NEUROPSYCH = re.compile(r"neuro-?\s*psych\w*")
-_PSYCHIATRIC = re.compile(r"\bpsychiatr\w*")
-_PSYCH_EVAL = re.compile(r"\beval\w*|\bassess\w*|\bconsult\w*|\binterview")
-_PSYCH_TEST = re.compile(r"\btest\w*|\bbattery|\binventor\w*|\bquestionnaire")
-_INSTRUMENTS = re.compile(r"\bmmpi|\bbdi\b|\bbai\b|beck\s+(?:depression|anxiety)|\bbhi\b|\bbbhi|\bmbmd\b|\bpai\b|"
+_COAG = _rx(r"\bpt\s*/\s*(?:ptt|inr)\b|\bptt\b|\binr\b|\bprothrombin|\bcoagulation|\bcoags?\b")
+_ECG = _rx(r"\bekgs?\b|\becgs?\b|\belectrocardiogra\w*")
+_EEG = _rx(r"\beegs?\b|\belectroencephalogra\w*")
+_EEG_OTHER = _rx(r"\bqeeg|quantitative\s+eeg|brain\s+mapping|video[\s-]*eeg|neurofeedback")
+_SSEP = _rx(r"\bsseps?\b|\bsomatosensory|\bevoked\s+potential\w*")
+_INTRAOP = _rx(r"\bintra-?\s*op\w*|\bneuro-?\s*monitor\w*|\bduring\s+(?:the\s+)?surgery")
+_FCE = _rx(r"functional\s+capacity|\bfces?\b|physical\s+capacity\s+eval\w*")
+_PSYCH = _rx(r"\bpsycholog\w*|\bpsychometric|\bpsych\b")
+_NEUROPSYCH = _rx(r"neuro-?\s*psych\w*")
+_PSYCHIATRIC = _rx(r"\bpsychiatr\w*")
+_PSYCH_EVAL = _rx(r"\beval\w*|\bassess\w*|\bconsult\w*|\binterview")
+_PSYCH_TEST = _rx(r"\btest\w*|\bbattery|\binventor\w*|\bquestionnaire")
+_INSTRUMENTS = _rx(r"\bmmpi|\bbdi\b|\bbai\b|beck\s+(?:depression|anxiety)|\bbhi\b|\bbbhi|\bmbmd\b|\bpai\b|"
                           r"\bscl-?90|\bp-?3\b|\bphq|\bgad-?7|\bmcmi|\bfabq|fear[\s-]+avoidance|\bpcs\b|"
                           r"pain\s+catastroph\w*|\bbsi\b")
-_ROM = re.compile(r"range\s+of\s+motion|\brom\b|flexibility|inclinomet\w*")
-_GRIP = re.compile(r"\bgrip\b|\bjamar\b|\bdynamomet\w*|\bpinch\b")
-_STRENGTH = re.compile(r"muscle\s+(?:strength\s+)?test\w*|(?<!grip\s)strength\s+test\w*|computeri[sz]ed\s+(?:muscle|strength)")
+_ROM = _rx(r"range\s+of\s+motion|\brom\b|flexibility|inclinomet\w*")
+_GRIP = _rx(r"\bgrip\b|\bjamar\b|\bdynamomet\w*|\bpinch\b")
+_STRENGTH = _rx(r"muscle\s+(?:strength\s+)?test\w*|(?<!grip\s)strength\s+test\w*|computeri[sz]ed\s+(?:muscle|strength)")
 
 _LAB_NAMES = {"cbc": "CBC", "metabolic_panel": "metabolic panel", "coagulation": "coagulation studies",
               "urinalysis": "urinalysis"}

@@ -25,6 +25,7 @@ from typing import Optional
 
 import yaml
 
+from checker.datafiles import YamlLoader  # libyaml where available
 from checker.regex_cache import compile_stored as _rx
 
 MODALITIES: tuple[str, ...] = (
@@ -48,7 +49,7 @@ DRUGS_FILE = Path(__file__).resolve().parent / "drugs.yaml"
 def drug_table() -> tuple[dict[str, dict], "re.Pattern"]:
     """(name -> entry, one alternation of every name, longest first) from ``drugs.yaml``."""
     with open(DRUGS_FILE, encoding="utf-8") as fh:
-        data = (yaml.safe_load(fh) or {}).get("drugs") or {}
+        data = (yaml.load(fh, Loader=YamlLoader) or {}).get("drugs") or {}
     names: dict[str, dict] = {}
     for key, entry in data.items():
         entry = dict(entry or {})

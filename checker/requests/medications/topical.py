@@ -26,6 +26,7 @@ from pathlib import Path
 
 import yaml
 
+from checker.datafiles import YamlLoader  # libyaml where available
 from checker.regex_cache import compile_stored as _rx
 
 TABLE_FILE = Path(__file__).resolve().parent / "topicals.yaml"
@@ -42,7 +43,7 @@ NSAIDS = frozenset({"diclofenac", "flurbiprofen", "ketoprofen", "ibuprofen", "na
 
 @functools.lru_cache(maxsize=1)
 def _table() -> tuple[dict, dict, re.Pattern, re.Pattern]:
-    data = yaml.safe_load(TABLE_FILE.read_text(encoding="utf-8")) or {}
+    data = yaml.load(TABLE_FILE.read_text(encoding="utf-8"), Loader=YamlLoader) or {}
     products = {k.lower(): v for k, v in (data.get("products") or {}).items()}
     ingredients = data.get("ingredients") or {}
     prod_rx = re.compile(r"(?<![a-z])(" + "|".join(re.escape(p) for p in sorted(products, key=len, reverse=True))
@@ -51,7 +52,7 @@ def _table() -> tuple[dict, dict, re.Pattern, re.Pattern]:
     return products, ingredients, prod_rx, ing_rx
 
 
-INGREDIENTS: tuple[str, ...] = tuple(yaml.safe_load(TABLE_FILE.read_text(encoding="utf-8"))["ingredients"])
+INGREDIENTS: tuple[str, ...] = tuple(yaml.load(TABLE_FILE.read_text(encoding="utf-8"), Loader=YamlLoader)["ingredients"])
 
 ATTRIBUTES: dict[str, object] = {
     "ingredients": ("set", INGREDIENTS),   # the product's ingredients, generic names
